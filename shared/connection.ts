@@ -1,0 +1,51 @@
+/** Connections: a connector's configured upstream (e.g. a GitHub org with a token). Stored in NATS KV. */
+import { z } from "zod";
+import { connectorIdSchema } from "./event.ts";
+
+export const CONNECTION_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+export const connectionSchema = z.object({
+  id: z.string().regex(CONNECTION_ID),
+  connector: connectorIdSchema,
+  name: z.string().min(1).max(100),
+  enabled: z.boolean(),
+  /** Seconds between polls. */
+  pollInterval: z.number().int().min(1).max(86_400),
+  tags: z.array(z.string().min(1).max(64)).max(50),
+  config: z.record(z.string(), z.unknown()),
+  /** Secret values by field key. Never leave the gateway; redacted in audit events. */
+  secrets: z.record(z.string(), z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Connection = z.output<typeof connectionSchema>;
+
+/** What any API returns: secrets shown only as set. */
+export type PublicConnection = Omit<Connection, "secrets"> & { secrets: Record<string, "set"> };
+
+export function publicConnection(c: Connection): PublicConnection {
+  const secrets: Record<string, "set"> = {};
+  for (const [k, v] of Object.entries(c.secrets)) if (v) secrets[k] = "set";
+  return { ...c, secrets };
+}
+
+/** KV key of a connection: `<connector>.<id>`. */
+export function connectionKey(connector: string, id: string): string {
+  return `${connector}.${id}`;
+}
+
+/** Writable fields of a connection, checked before the connector's own configSchema. */
+export const connectionBodySchema = z.object({
+  id: z.string().regex(CONNECTION_ID, "Id must be lowercase letters, digits, - or _").optional(),
+  connector: connectorIdSchema,
+  name: z.string().trim().min(1, "Name is required").max(100),
+  enabled: z.boolean().default(true),
+  pollInterval: z.coerce.number().int().min(1).max(86_400).optional(),
+  tags: z.union([
+    z.array(z.string().trim().min(1).max(64)).max(50),
+    z.string().max(2000).transform((s) => s.split(",").map((t) => t.trim()).filter(Boolean)),
+  ]).default([]),
+  config: z.record(z.string(), z.unknown()).default({}),
+}).strict();
+
+export const connectionPatchSchema = connectionBodySchema.omit({ connector: true, id: true }).partial().strict();

@@ -1,0 +1,126 @@
+/**
+ * The event contract: a CloudEvents 1.0 envelope (structured JSON mode) whose `data` is a ChangeEvent.
+ */
+import { createHash } from "node:crypto";
+import { z } from "zod";
+
+export const CONNECTOR_ID = /^[a-z][a-z0-9_]{0,31}$/;
+export const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+
+/** Earliest and latest accepted `time`: nothing before 1970, nothing more than a day ahead of now. */
+const EARLIEST = Date.UTC(1970, 0, 1);
+const FUTURE_SLACK_MS = 24 * 3600 * 1000;
+
+export const connectorIdSchema = z.string().regex(CONNECTOR_ID, "Connector id must be lowercase letters, digits or _");
+export const eventTypeSchema = z.string().regex(EVENT_TYPE, "Event type must be letters, digits or _");
+
+const jsonValue: z.ZodType<unknown> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)])
+);
+
+const METADATA_MAX_BYTES = 64 * 1024;
+
+export const changeEventSchema = z.object({
+  title: z.string().trim().min(1, "Title is required").max(500),
+  description: z.string().max(20_000).default(""),
+  author: z.string().max(200).default(""),
+  url: z.union([z.url({ protocol: /^https?$/ }), z.literal("")]).default(""),
+  status: z.string().max(64).default(""),
+  eventType: eventTypeSchema,
+  connector: connectorIdSchema,
+  connectionId: z.string().min(1).max(128),
+  tags: z.array(z.string().min(1).max(64)).max(50).default([]),
+  /** Keys that chain changes together: `sha:<commit>`, `pr:<repo>#<n>`, `image:<digest>` … (indexed). */
+  refs: z.array(z.string().min(1).max(200)).max(50).default([]),
+  metadata: z.record(z.string(), jsonValue).default({}).refine(
+    (m) => JSON.stringify(m).length <= METADATA_MAX_BYTES,
+    `Metadata must be at most ${METADATA_MAX_BYTES} bytes of JSON`,
+  ),
+});
+export type ChangeEvent = z.output<typeof changeEventSchema>;
+export type ChangeEventInput = z.input<typeof changeEventSchema>;
+
+const isoTime = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
+
+export const cloudEventSchema = z.object({
+  specversion: z.literal("1.0"),
+  id: z.string().min(3).max(300),
+  source: z.string().min(1).max(500),
+  type: z.string().min(1).max(200),
+  subject: z.string().max(500).optional(),
+  time: isoTime,
+  recordedtime: isoTime,
+  datacontenttype: z.literal("application/json"),
+  data: changeEventSchema,
+}).superRefine((e, ctx) => {
+  const prefix = `${e.data.connector}-${e.data.eventType}-`;
+  if (!e.id.startsWith(prefix) || e.id.length === prefix.length) {
+    ctx.addIssue({ code: "custom", path: ["id"], message: `Id must have the form ${prefix}<upstream id>` });
+  }
+  const t = Date.parse(e.time);
+  if (t < EARLIEST) ctx.addIssue({ code: "custom", path: ["time"], message: "Time is before 1970" });
+  if (t > Date.parse(e.recordedtime) + FUTURE_SLACK_MS) {
+    ctx.addIssue({ code: "custom", path: ["time"], message: "Time is more than a day after it was recorded" });
+  }
+});
+export type PainchainCloudEvent = z.output<typeof cloudEventSchema>;
+
+export const CLOUDEVENT_CONTENT_TYPE = "application/cloudevents+json";
+
+/** What a connector's mapping code returns: a ChangeEvent plus the parts of the envelope it knows. */
+export interface MappedChange extends Omit<ChangeEventInput, "connector" | "connectionId"> {
+  /** The upstream id; the event id becomes `{connector}-{eventType}-{upstreamId}`. */
+  upstreamId: string | number;
+  /** When the change happened upstream. */
+  time: string | Date;
+  /** What the change is about, e.g. `octo/repo#12`. */
+  subject?: string;
+}
+
+export interface EnvelopeContext {
+  connector: string;
+  connectionId: string;
+  recordedAt: Date;
+}
+
+export function eventId(connector: string, eventType: string, upstreamId: string | number): string {
+  return `${connector}-${eventType}-${upstreamId}`;
+}
+
+/** Wraps a mapped change into a validated CloudEvent. Throws a ZodError on invalid data. */
+export function toCloudEvent(change: MappedChange, ctx: EnvelopeContext): PainchainCloudEvent {
+  const { upstreamId, time, subject, ...rest } = change;
+  const data = { ...rest, connector: ctx.connector, connectionId: ctx.connectionId };
+  return cloudEventSchema.parse({
+    specversion: "1.0",
+    id: eventId(ctx.connector, change.eventType, upstreamId),
+    source: `/painchain/connectors/${ctx.connector}/connections/${encodeURIComponent(ctx.connectionId)}`,
+    type: `dev.painchain.${ctx.connector}.${change.eventType}`,
+    ...(subject ? { subject } : {}),
+    time: new Date(time).toISOString(),
+    recordedtime: ctx.recordedAt.toISOString(),
+    datacontenttype: "application/json",
+    data,
+  });
+}
+
+/** Stable JSON: object keys sorted, so equal content hashes equally. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => {
+    if (v && typeof v === "object" && !Array.isArray(v)) {
+      return Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    }
+    return v;
+  });
+}
+
+/** A version of an event's content; `recordedtime` is left out, so a re-poll of the same state is equal. */
+export function contentHash(e: Pick<PainchainCloudEvent, "time" | "subject" | "data">): string {
+  return createHash("sha256").update(canonicalJson({ time: e.time, subject: e.subject ?? null, data: e.data }))
+    .digest("base64url").slice(0, 22);
+}
+
+/** The JetStream `Nats-Msg-Id`: the id plus a version, so a changed event is never dropped as a duplicate. */
+export function messageId(e: PainchainCloudEvent): string {
+  return `${e.id}@${contentHash(e)}`;
+}

@@ -1,0 +1,13 @@
+export * from "./names.ts";
+export * from "./event.ts";
+export * from "./metadata.ts";
+export * from "./connection.ts";
+export * from "./log.ts";
+export * from "./nats.ts";
+export * from "./registry.ts";
+export * from "./runtime/runtime.ts";
+export * from "./runtime/timing.ts";
+export * from "./runtime/lease.ts";
+export * from "./runtime/publisher.ts";
+export * from "./runtime/config.ts";
+export { serveConnector } from "./runtime/serve.ts";

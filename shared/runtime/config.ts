@@ -1,0 +1,27 @@
+/** Environment of a connector service, parsed once at start. */
+import { z } from "zod";
+
+export const connectorEnvSchema = z.object({
+  NATS_URL: z.string().default("nats://127.0.0.1:4222"),
+  PAINCHAIN_PREFIX: z.string().default("painchain"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  CONNECTOR_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  CONNECTOR_HOST: z.string().default("0.0.0.0"),
+  /** How the gateway reaches this replica; defaults to http://<hostname>:<port>. */
+  CONNECTOR_ADVERTISE_URL: z.string().url().optional(),
+  /** Connections as code: a JSON file with an array of connections. */
+  PAINCHAIN_CONNECTIONS_FILE: z.string().optional(),
+  INSTANCE_ID: z.string().optional(),
+  HEARTBEAT_MS: z.coerce.number().int().min(100).default(10_000),
+  LEASE_TTL_MS: z.coerce.number().int().min(300).default(15_000),
+});
+export type ConnectorEnv = z.output<typeof connectorEnvSchema>;
+
+export function parseEnv<T extends z.ZodType>(schema: T, env: Record<string, string>): z.output<T> {
+  const r = schema.safeParse(env);
+  if (!r.success) {
+    const msg = r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`Invalid configuration: ${msg}`);
+  }
+  return r.data;
+}

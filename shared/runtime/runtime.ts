@@ -1,0 +1,476 @@
+/**
+ * The connector runtime. A connector supplies metadata, a logo and a `poll` (or a long-running `run`); the
+ * runtime owns everything else: connections from KV (watched) and from a file, one loop per connection with
+ * jitter and backoff, leases shared by replicas, cursors in KV, publishing, the registry heartbeat, status
+ * history, "sync now" requests, and the small HTTP server with /logo and /healthz.
+ */
+import type { KV, Subscription } from "nats";
+import { ZodError } from "zod";
+import { type Connection, connectionKey, connectionSchema } from "../connection.ts";
+import { type MappedChange, type PainchainCloudEvent, toCloudEvent } from "../event.ts";
+import { errorFields, type Logger } from "../log.ts";
+import { type ConnectorMetadata, type ConnectorMetadataInput, connectorMetadataSchema } from "../metadata.ts";
+import type { Names } from "../names.ts";
+import { type Buckets, decoder, encoder, type Nats } from "../nats.ts";
+import {
+  type ConnectionStatus,
+  type Instance,
+  putInstance,
+  putMetadata,
+  removeInstance,
+} from "../registry.ts";
+import { createLeases, type Leases } from "./lease.ts";
+import { createPublisher, type Publisher } from "./publisher.ts";
+import { backoff, jitter, sleep } from "./timing.ts";
+
+export interface RateLimitInfo {
+  remaining: number;
+  limit?: number;
+  resetAt?: Date;
+}
+
+interface BaseContext {
+  signal: AbortSignal;
+  log: Logger;
+  fetch: typeof fetch;
+  now(): Date;
+}
+
+export interface PollContext extends BaseContext {
+  connection: Connection;
+  /** The cursor saved by the last successful poll, or null on the first poll. */
+  cursor: unknown;
+  /** Maps, validates and publishes changes; resolves once JetStream has acknowledged all of them. */
+  emit(changes: MappedChange[]): Promise<number>;
+  /** Saves progress in the middle of a long poll; call it only after `emit` resolved. */
+  saveCursor(cursor: unknown): Promise<void>;
+  /** Records the upstream rate-limit budget, shown in the connection status. */
+  rateLimit(info: RateLimitInfo): void;
+  /** Waits (abortably) until the upstream rate limit resets. */
+  waitForRateLimit(until: Date): Promise<void>;
+}
+
+export interface PollOutcome {
+  /** Saved after the poll, once every emitted change is acknowledged. */
+  cursor?: unknown;
+}
+
+export interface RunContext extends BaseContext {
+  nats: Nats;
+  buckets: Buckets;
+  names: Names;
+  emit(changes: MappedChange[], connectionId: string): Promise<number>;
+  loadCursor(): Promise<unknown>;
+  saveCursor(cursor: unknown): Promise<void>;
+}
+
+export interface ConnectorDefinition {
+  metadata: ConnectorMetadataInput;
+  /** Logo file (png, svg or jpeg), usually `new URL("./logo.svg", import.meta.url)`. */
+  logo: URL;
+  poll?(ctx: PollContext): Promise<PollOutcome | void>;
+  /** A single long-running worker (one replica at a time holds it), for watch-style connectors. */
+  run?(ctx: RunContext): Promise<void>;
+}
+
+export interface RuntimeDeps {
+  nats: Nats;
+  buckets: Buckets;
+  names: Names;
+  log: Logger;
+  instanceId: string;
+  fetch?: typeof fetch;
+  now?: () => Date;
+  /** Port of the logo/healthz server; 0 picks a free one. */
+  httpPort?: number;
+  httpHostname?: string;
+  /** How others reach this replica; defaults to http://<hostname>:<port>. */
+  advertiseUrl?: string;
+  /** Connections given as code (config file), in addition to those in KV. */
+  fileConnections?: Connection[];
+  heartbeatMs?: number;
+  leaseTtlMs?: number;
+}
+
+export interface RunningConnector {
+  metadata: ConnectorMetadata;
+  url: string;
+  instanceId: string;
+  statuses(): ConnectionStatus[];
+  stop(): Promise<void>;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  png: "image/png",
+  svg: "image/svg+xml",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+};
+
+export function describeError(err: unknown): string {
+  if (err instanceof ZodError) return err.issues.map((i) => `${i.path.join(".") || "value"}: ${i.message}`).join("; ");
+  return err instanceof Error ? err.message : String(err);
+}
+
+export async function startConnector(def: ConnectorDefinition, deps: RuntimeDeps): Promise<RunningConnector> {
+  const metadata = connectorMetadataSchema.parse(def.metadata);
+  const log = deps.log.child({ connector: metadata.id, instance: deps.instanceId });
+  const now = deps.now ?? (() => new Date());
+  const doFetch = deps.fetch ?? fetch;
+  const heartbeatMs = deps.heartbeatMs ?? 10_000;
+  const root = new AbortController();
+  const publisher = createPublisher({ js: deps.nats.js, names: deps.names, log });
+  const leases = createLeases(deps.buckets.leases, deps.instanceId, deps.leaseTtlMs ?? 15_000);
+  const statuses = new Map<string, ConnectionStatus>();
+  const workers = new Map<string, Worker>();
+  const tasks: Promise<unknown>[] = [];
+
+  // Small HTTP server: logo and health.
+  const ext = def.logo.pathname.split(".").pop()!.toLowerCase();
+  const logoBytes = await Deno.readFile(def.logo);
+  const logoType = CONTENT_TYPES[ext] ?? "application/octet-stream";
+  const server = Deno.serve({
+    port: deps.httpPort ?? 0,
+    hostname: deps.httpHostname ?? "0.0.0.0",
+    signal: root.signal,
+    onListen: () => {},
+  }, (req) => {
+    const path = new URL(req.url).pathname;
+    if (path === "/logo") {
+      return new Response(logoBytes, { headers: { "content-type": logoType, "cache-control": "max-age=300" } });
+    }
+    if (path === "/healthz") {
+      const ok = !deps.nats.nc.isClosed();
+      return Response.json({ ok, connector: metadata.id, instanceId: deps.instanceId }, { status: ok ? 200 : 503 });
+    }
+    if (path === "/metadata") return Response.json(metadata);
+    return new Response("Not found", { status: 404 });
+  });
+  const port = server.addr.port;
+  const url = deps.advertiseUrl ?? `http://${Deno.hostname()}:${port}`;
+
+  const startedAt = now().toISOString();
+  const heartbeat = async () => {
+    const inst: Instance = {
+      instanceId: deps.instanceId,
+      connector: metadata.id,
+      url,
+      startedAt,
+      heartbeatAt: now().toISOString(),
+      heartbeatIntervalMs: heartbeatMs,
+      connections: Object.fromEntries(statuses),
+    };
+    await putInstance(deps.buckets.registry, inst).catch((err) =>
+      log.warn("Heartbeat failed", errorFields(err))
+    );
+  };
+  await putMetadata(deps.buckets.registry, metadata);
+  await heartbeat();
+  tasks.push((async () => {
+    while (!root.signal.aborted) {
+      await sleep(heartbeatMs, root.signal);
+      if (!root.signal.aborted) await heartbeat();
+    }
+  })());
+
+  const toEvents = (changes: MappedChange[], connectionId: string, clog: Logger): PainchainCloudEvent[] => {
+    const recordedAt = now();
+    const out: PainchainCloudEvent[] = [];
+    for (const change of changes) {
+      try {
+        out.push(toCloudEvent(change, { connector: metadata.id, connectionId, recordedAt }));
+      } catch (err) {
+        clog.warn("Dropped an invalid change from the mapping", {
+          upstreamId: String(change.upstreamId),
+          eventType: change.eventType,
+          reason: describeError(err),
+        });
+      }
+    }
+    return out;
+  };
+
+  const cursorKey = (id: string) => `${metadata.id}.${id}`;
+  const loadCursor = async (id: string) => {
+    const e = await deps.buckets.cursors.get(cursorKey(id));
+    return e && e.operation === "PUT" ? JSON.parse(decoder.decode(e.value)).cursor ?? null : null;
+  };
+  const saveCursor = async (id: string, cursor: unknown) => {
+    await deps.buckets.cursors.put(
+      cursorKey(id),
+      encoder.encode(JSON.stringify({ cursor, savedAt: now().toISOString(), by: deps.instanceId })),
+    );
+  };
+
+  const recordOutcome = (connectionId: string, outcome: Record<string, unknown>) => {
+    deps.nats.js.publish(
+      deps.names.statusSubject(metadata.id, connectionId),
+      encoder.encode(JSON.stringify({ connector: metadata.id, connectionId, instanceId: deps.instanceId, ...outcome })),
+    ).catch(() => {});
+  };
+
+  // Long-running singleton worker.
+  if (def.run) {
+    const run = def.run;
+    const key = `${metadata.id}._run`;
+    tasks.push((async () => {
+      let attempt = 0;
+      while (!root.signal.aborted) {
+        if (!(await leases.acquire(key))) {
+          await sleep(jitter(leases.ttlMs / 3), root.signal);
+          continue;
+        }
+        const ac = new AbortController();
+        const stopRun = () => ac.abort();
+        root.signal.addEventListener("abort", stopRun, { once: true });
+        const renew = setInterval(async () => {
+          if (!(await leases.acquire(key))) ac.abort();
+        }, leases.ttlMs / 3);
+        try {
+          await run({
+            signal: ac.signal,
+            log,
+            fetch: doFetch,
+            now,
+            nats: deps.nats,
+            buckets: deps.buckets,
+            names: deps.names,
+            emit: async (changes, connectionId) =>
+              await publisher.publish(toEvents(changes, connectionId, log), ac.signal),
+            loadCursor: () => loadCursor("_run"),
+            saveCursor: (c) => saveCursor("_run", c),
+          });
+          attempt = 0;
+        } catch (err) {
+          attempt++;
+          log.error("Worker failed", { attempt, ...errorFields(err) });
+        } finally {
+          clearInterval(renew);
+          root.signal.removeEventListener("abort", stopRun);
+        }
+        await sleep(attempt ? backoff(attempt, 1_000, 60_000) : 1_000, root.signal);
+      }
+      await leases.release(key);
+    })());
+  }
+
+  // One worker per connection.
+  class Worker {
+    readonly ac = new AbortController();
+    private wakeAc = new AbortController();
+    private forced = false;
+    readonly done: Promise<void>;
+    constructor(readonly connection: Connection) {
+      root.signal.addEventListener("abort", () => this.ac.abort(), { once: true });
+      this.done = this.loop();
+    }
+    get holding() {
+      return statuses.get(this.connection.id)?.state !== "standby";
+    }
+    wake() {
+      this.forced = true;
+      this.wakeAc.abort();
+    }
+    private status(patch: Partial<ConnectionStatus>) {
+      const prev = statuses.get(this.connection.id) ?? {
+        connectionId: this.connection.id,
+        state: "starting" as const,
+        lastPollAt: null,
+        lastSuccessAt: null,
+        lastError: null,
+        lastErrorAt: null,
+        eventsPublished: 0,
+        rateLimit: null,
+      };
+      statuses.set(this.connection.id, { ...prev, ...patch });
+    }
+    private async nap(ms: number) {
+      const s = AbortSignal.any([this.ac.signal, this.wakeAc.signal]);
+      await sleep(ms, s);
+      if (this.wakeAc.signal.aborted) this.wakeAc = new AbortController();
+    }
+    private async loop() {
+      const c = this.connection;
+      const key = connectionKey(metadata.id, c.id);
+      const clog = log.child({ connectionId: c.id });
+      const intervalMs = c.pollInterval * 1000;
+      let nextPollAt = 0;
+      let attempt = 0;
+      this.status({ state: "starting" });
+      while (!this.ac.signal.aborted) {
+        if (!(await leases.acquire(key))) {
+          this.status({ state: "standby" });
+          await this.nap(jitter(leases.ttlMs / 3));
+          continue;
+        }
+        if (this.forced || Date.now() >= nextPollAt) {
+          this.forced = false;
+          const ok = await this.pollOnce(key, clog);
+          attempt = ok ? 0 : attempt + 1;
+          nextPollAt = Date.now() + (ok ? jitter(intervalMs) : Math.min(intervalMs, backoff(attempt, 1_000)));
+        }
+        await this.nap(Math.max(0, Math.min(nextPollAt - Date.now(), leases.ttlMs / 3)));
+      }
+      statuses.delete(c.id);
+      await leases.release(key);
+    }
+    private async pollOnce(key: string, clog: Logger): Promise<boolean> {
+      const c = this.connection;
+      const started = now();
+      this.status({ state: "polling", lastPollAt: started.toISOString() });
+      const renew = setInterval(() => leases.acquire(key), leases.ttlMs / 3);
+      let published = 0;
+      try {
+        const cursor = await loadCursor(c.id);
+        const outcome = await def.poll!({
+          connection: c,
+          cursor,
+          signal: this.ac.signal,
+          log: clog,
+          fetch: doFetch,
+          now,
+          emit: async (changes) => {
+            const n = await publisher.publish(toEvents(changes, c.id, clog), this.ac.signal);
+            published += n;
+            this.status({ eventsPublished: (statuses.get(c.id)?.eventsPublished ?? 0) + n });
+            return n;
+          },
+          saveCursor: (next) => saveCursor(c.id, next),
+          rateLimit: (info) =>
+            this.status({
+              rateLimit: {
+                remaining: info.remaining,
+                ...(info.limit !== undefined ? { limit: info.limit } : {}),
+                ...(info.resetAt ? { resetAt: info.resetAt.toISOString() } : {}),
+              },
+            }),
+          waitForRateLimit: async (until) => {
+            this.status({ state: "rate_limited" });
+            clog.info("Waiting for the rate limit to reset", { until: until.toISOString() });
+            await sleep(until.getTime() - now().getTime(), this.ac.signal);
+            this.status({ state: "polling" });
+          },
+        });
+        if (outcome && outcome.cursor !== undefined && !this.ac.signal.aborted) await saveCursor(c.id, outcome.cursor);
+        this.status({ state: "idle", lastSuccessAt: now().toISOString(), lastError: null });
+        recordOutcome(c.id, {
+          outcome: "ok",
+          at: started.toISOString(),
+          durationMs: now().getTime() - started.getTime(),
+          events: published,
+        });
+        return true;
+      } catch (err) {
+        if (this.ac.signal.aborted) return true;
+        const message = describeError(err);
+        clog.warn("Poll failed", { error: message });
+        this.status({ state: "error", lastError: message, lastErrorAt: now().toISOString() });
+        recordOutcome(c.id, {
+          outcome: "error",
+          at: started.toISOString(),
+          durationMs: now().getTime() - started.getTime(),
+          events: published,
+          error: message,
+        });
+        return false;
+      } finally {
+        clearInterval(renew);
+        await heartbeat();
+      }
+    }
+  }
+
+  const fileIds = new Set((deps.fileConnections ?? []).map((c) => c.id));
+  const apply = async (c: Connection | null, id: string) => {
+    const prev = workers.get(id);
+    if (prev) {
+      workers.delete(id);
+      prev.ac.abort();
+      await prev.done;
+    }
+    if (c && c.enabled && !root.signal.aborted) workers.set(id, new Worker(c));
+  };
+
+  let sub: Subscription | undefined;
+  if (def.poll) {
+    for (const c of deps.fileConnections ?? []) await apply(c, c.id);
+    const watcher = await deps.buckets.connections.watch({ key: `${metadata.id}.>` });
+    root.signal.addEventListener("abort", () => watcher.stop(), { once: true });
+    tasks.push((async () => {
+      for await (const e of watcher) {
+        const id = e.key.slice(metadata.id.length + 1);
+        if (fileIds.has(id)) continue;
+        if (e.operation !== "PUT") {
+          await apply(null, id);
+          continue;
+        }
+        try {
+          const c = connectionSchema.parse(JSON.parse(decoder.decode(e.value)));
+          await apply(c, id);
+        } catch (err) {
+          log.warn("Ignored an invalid connection", { connectionId: id, reason: describeError(err) });
+          await apply(null, id);
+        }
+      }
+    })());
+
+    sub = deps.nats.nc.subscribe(deps.names.syncSubject(metadata.id), {
+      callback: (_err, msg) => {
+        try {
+          const { connectionId } = JSON.parse(decoder.decode(msg.data));
+          const w = workers.get(String(connectionId));
+          if (w && w.holding) {
+            w.wake();
+            msg.respond(encoder.encode(JSON.stringify({ accepted: true, instanceId: deps.instanceId })));
+          }
+        } catch { /* not for us */ }
+      },
+    });
+  }
+
+  log.info("Connector started", { url, port });
+
+  return {
+    metadata,
+    url,
+    instanceId: deps.instanceId,
+    statuses: () => [...statuses.values()],
+    async stop() {
+      sub?.unsubscribe();
+      root.abort();
+      await Promise.all([...workers.values()].map((w) => w.done));
+      await Promise.allSettled(tasks);
+      await server.finished;
+      await removeInstance(deps.buckets.registry, metadata.id, deps.instanceId);
+      log.info("Connector stopped");
+    },
+  };
+}
+
+/** Reads connections given as code: a JSON file holding an array; `env:NAME` secret values are resolved. */
+export async function loadConnectionsFile(path: string, connector: string, env: Record<string, string>) {
+  const raw = JSON.parse(await Deno.readTextFile(path));
+  const list = Array.isArray(raw) ? raw : raw.connections ?? [];
+  const stamp = new Date().toISOString();
+  return (list as Record<string, unknown>[])
+    .filter((c) => (c.connector ?? connector) === connector)
+    .map((c) => {
+      const secrets: Record<string, string> = {};
+      for (const [k, v] of Object.entries((c.secrets ?? {}) as Record<string, string>)) {
+        secrets[k] = typeof v === "string" && v.startsWith("env:") ? env[v.slice(4)] ?? "" : String(v);
+      }
+      return connectionSchema.parse({
+        enabled: true,
+        pollInterval: 300,
+        tags: [],
+        config: {},
+        createdAt: stamp,
+        updatedAt: stamp,
+        ...c,
+        connector,
+        secrets,
+      });
+    });
+}
+
+export type { KV };

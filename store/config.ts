@@ -1,0 +1,12 @@
+/** Environment of the store service. */
+import { z } from "zod";
+
+export const storeEnvSchema = z.object({
+  NATS_URL: z.string().default("nats://127.0.0.1:4222"),
+  DATABASE_URL: z.string({ error: "DATABASE_URL is required" }).min(1, "DATABASE_URL is required"),
+  PAINCHAIN_PREFIX: z.string().default("painchain"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  STORE_BATCH_MAX: z.coerce.number().int().min(1).max(5000).default(1000),
+  STORE_BATCH_WINDOW_MS: z.coerce.number().int().min(1).max(10_000).default(50),
+  STORE_RETRY_DELAY_MS: z.coerce.number().int().min(10).default(2_000),
+});

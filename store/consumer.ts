@@ -1,0 +1,193 @@
+/**
+ * The store's durable JetStream consumer: reads in batches (up to `batchMax` messages or `windowMs`), writes each
+ * batch in one statement, acks only after the commit, dead-letters invalid messages with the reason, naks with a
+ * delay when Postgres is away, and announces stored changes on a core NATS subject.
+ */
+import {
+  AckPolicy,
+  type ConsumerMessages,
+  DeliverPolicy,
+  headers as natsHeaders,
+  type JsMsg,
+} from "nats";
+import { describeError, encoder, errorFields, type Logger, type Names, type Nats } from "@painchain/shared";
+import type { Sql } from "./db.ts";
+import { type StoredChange, upsertEvents } from "./upsert.ts";
+import { decodeEvent } from "./validate.ts";
+import type { PainchainCloudEvent } from "@painchain/shared";
+
+export interface StoreStats {
+  received: number;
+  stored: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  deadLettered: number;
+  retried: number;
+  batches: number;
+}
+
+export interface StoreConsumer {
+  stats: StoreStats;
+  /** Resolves when the consumer has stopped. */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface ConsumerOptions {
+  nats: Nats;
+  sql: Sql;
+  names: Names;
+  log: Logger;
+  batchMax?: number;
+  windowMs?: number;
+  /** Delay before a batch that failed on a transient database error is redelivered. */
+  retryDelayMs?: number;
+}
+
+/** SQLSTATE classes that mean "this data is bad", not "the database is away". */
+function isDataError(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return typeof code === "string" && /^(22|23|42|54)/.test(code);
+}
+
+function headerValue(s: string): string {
+  return s.replace(/[\r\n]+/g, " ").slice(0, 1000);
+}
+
+export async function ensureStoreConsumer(nats: Nats, n: Names, batchMax: number): Promise<void> {
+  const config = {
+    durable_name: n.storeConsumer,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: 60 * 1e9,
+    max_ack_pending: Math.max(10_000, batchMax * 4),
+    max_deliver: -1,
+  };
+  try {
+    await nats.jsm.consumers.info(n.eventsStream, n.storeConsumer);
+  } catch {
+    await nats.jsm.consumers.add(n.eventsStream, config);
+  }
+}
+
+export async function startStoreConsumer(opts: ConsumerOptions): Promise<StoreConsumer> {
+  const { nats, sql, names: n, log } = opts;
+  const batchMax = opts.batchMax ?? 1000;
+  const windowMs = opts.windowMs ?? 50;
+  const retryDelayMs = opts.retryDelayMs ?? 2_000;
+  const stats: StoreStats = {
+    received: 0,
+    stored: 0,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    deadLettered: 0,
+    retried: 0,
+    batches: 0,
+  };
+
+  await ensureStoreConsumer(nats, n, batchMax);
+  const consumer = await nats.js.consumers.get(n.eventsStream, n.storeConsumer);
+  const messages: ConsumerMessages = await consumer.consume({ max_messages: batchMax * 2 });
+
+  const deadLetter = async (m: JsMsg, reason: string, detail: string) => {
+    const h = natsHeaders();
+    h.set("Painchain-Reason", reason);
+    h.set("Painchain-Detail", headerValue(detail));
+    h.set("Painchain-Subject", headerValue(m.subject));
+    h.set("Painchain-Stream-Seq", String(m.seq));
+    await nats.js.publish(n.deadLetterSubject(reason), m.data, { headers: h, msgID: `dl-${n.eventsStream}-${m.seq}` });
+    m.term(reason);
+    stats.deadLettered++;
+    log.warn("Dead-lettered a message", { reason, detail: detail.slice(0, 300), seq: m.seq, subject: m.subject });
+  };
+
+  const announce = (stored: StoredChange[]) => {
+    for (let i = 0; i < stored.length; i += 100) {
+      nats.nc.publish(n.storedSubject, encoder.encode(JSON.stringify({ changes: stored.slice(i, i + 100) })));
+    }
+  };
+
+  /** Writes valid events; on a data error, splits the batch to find and dead-letter the rows Postgres refuses. */
+  const write = async (items: { m: JsMsg; e: PainchainCloudEvent }[]): Promise<StoredChange[]> => {
+    try {
+      return await upsertEvents(sql, items.map((x) => x.e));
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      if (items.length === 1) {
+        await deadLetter(items[0]!.m, "rejected_by_database", describeError(err));
+        items.length = 0;
+        return [];
+      }
+      const mid = Math.ceil(items.length / 2);
+      const left = items.slice(0, mid);
+      const right = items.slice(mid);
+      const stored = [...await write(left), ...await write(right)];
+      items.splice(0, items.length, ...left, ...right);
+      return stored;
+    }
+  };
+
+  const processBatch = async (batch: JsMsg[]) => {
+    stats.received += batch.length;
+    stats.batches++;
+    const valid: { m: JsMsg; e: PainchainCloudEvent }[] = [];
+    const dead: Promise<void>[] = [];
+    for (const m of batch) {
+      const d = decodeEvent(m.subject, m.data, n);
+      if (d.ok) valid.push({ m, e: d.event });
+      else dead.push(deadLetter(m, d.reason, d.detail).catch((err) => {
+        log.error("Dead-letter publish failed; will retry", errorFields(err));
+        m.nak(retryDelayMs);
+      }));
+    }
+    await Promise.all(dead);
+    if (valid.length === 0) return;
+    try {
+      const stored = await write(valid);
+      for (const { m } of valid) m.ack();
+      stats.stored += valid.length;
+      for (const s of stored) s.op === "inserted" ? stats.inserted++ : stats.updated++;
+      stats.unchanged += valid.length - stored.length;
+      if (stored.length > 0) announce(stored);
+    } catch (err) {
+      stats.retried += valid.length;
+      log.error("Write failed; messages will be redelivered", { count: valid.length, ...errorFields(err) });
+      for (const { m } of valid) m.nak(retryDelayMs);
+      await new Promise((r) => setTimeout(r, Math.min(retryDelayMs, 1_000)));
+    }
+  };
+
+  let batch: JsMsg[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let chain: Promise<void> = Promise.resolve();
+  const flush = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (batch.length === 0) return chain;
+    const taken = batch;
+    batch = [];
+    chain = chain.then(() => processBatch(taken)).catch((err) => log.error("Batch failed", errorFields(err)));
+    return chain;
+  };
+
+  const done = (async () => {
+    for await (const m of messages) {
+      batch.push(m);
+      if (batch.length >= batchMax) await flush();
+      else if (timer === undefined) timer = setTimeout(flush, windowMs);
+    }
+    await flush();
+  })();
+
+  return {
+    stats,
+    done,
+    async stop() {
+      await messages.close();
+      await done;
+      await chain;
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/** The store service: migrations, then the durable consumer writing ChangeEvents to Postgres. */
+import { createLogger, ensureStreams, names, openNats, parseEnv } from "@painchain/shared";
+import { storeEnvSchema } from "./config.ts";
+import { startStoreConsumer } from "./consumer.ts";
+import { createSql } from "./db.ts";
+import { migrate } from "./migrate.ts";
+
+const cfg = parseEnv(storeEnvSchema, Deno.env.toObject());
+const log = createLogger({ service: "store" }, { level: cfg.LOG_LEVEL });
+const n = names(cfg.PAINCHAIN_PREFIX);
+const sql = createSql(cfg.DATABASE_URL);
+
+for (let attempt = 1;; attempt++) {
+  try {
+    const applied = await migrate(sql);
+    log.info("Migrations applied", { applied });
+    break;
+  } catch (err) {
+    if (attempt >= 30) throw err;
+    log.warn("Database not ready, retrying", { attempt, error: String(err) });
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+}
+
+const nats = await openNats(cfg.NATS_URL, "painchain-store");
+await ensureStreams(nats.jsm, n);
+const consumer = await startStoreConsumer({
+  nats,
+  sql,
+  names: n,
+  log,
+  batchMax: cfg.STORE_BATCH_MAX,
+  windowMs: cfg.STORE_BATCH_WINDOW_MS,
+  retryDelayMs: cfg.STORE_RETRY_DELAY_MS,
+});
+log.info("Store consuming", { stream: n.eventsStream, consumer: n.storeConsumer });
+
+const statsTimer = setInterval(() => log.info("Store stats", { ...consumer.stats }), 60_000);
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  clearInterval(statsTimer);
+  log.info("Draining");
+  await consumer.stop();
+  await nats.nc.drain();
+  await sql.end({ timeout: 5 });
+  log.info("Stopped", { ...consumer.stats });
+  Deno.exit(0);
+};
+Deno.addSignalListener("SIGTERM", shutdown);
+Deno.addSignalListener("SIGINT", shutdown);

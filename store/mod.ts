@@ -1,0 +1,5 @@
+export * from "./consumer.ts";
+export * from "./db.ts";
+export * from "./migrate.ts";
+export * from "./upsert.ts";
+export * from "./validate.ts";

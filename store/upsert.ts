@@ -1,0 +1,134 @@
+/**
+ * Batch upsert of ChangeEvents in one statement. A new id is inserted; a newer version (later recordedtime,
+ * different content) updates the row; an identical or older one changes nothing.
+ */
+import { contentHash, type PainchainCloudEvent } from "@painchain/shared";
+import type { Sql } from "./db.ts";
+
+export interface StoredChange {
+  connector: string;
+  id: string;
+  eventType: string;
+  connectionId: string;
+  subject: string | null;
+  title: string;
+  description: string;
+  author: string;
+  url: string;
+  status: string;
+  tags: string[];
+  refs: string[];
+  metadata: Record<string, unknown>;
+  time: string;
+  recordedAt: string;
+  version: number;
+  op: "inserted" | "updated";
+}
+
+interface Row {
+  connector: string;
+  id: string;
+  event_type: string;
+  connection_id: string;
+  source: string;
+  subject: string | null;
+  title: string;
+  description: string;
+  author: string;
+  url: string;
+  status: string;
+  tags: string[];
+  refs: string[];
+  metadata: Record<string, unknown>;
+  occurred_at: string;
+  recorded_at: string;
+  content_hash: string;
+}
+
+export function toRow(e: PainchainCloudEvent): Row {
+  const d = e.data;
+  return {
+    connector: d.connector,
+    id: e.id,
+    event_type: d.eventType,
+    connection_id: d.connectionId,
+    source: e.source,
+    subject: e.subject ?? null,
+    title: d.title,
+    description: d.description,
+    author: d.author,
+    url: d.url,
+    status: d.status,
+    tags: d.tags,
+    refs: d.refs,
+    metadata: d.metadata,
+    occurred_at: e.time,
+    recorded_at: e.recordedtime,
+    content_hash: contentHash(e),
+  };
+}
+
+/** Orders versions of one change: later recordedtime wins; the hash breaks ties so every store agrees. */
+function newer(a: Row, b: Row): boolean {
+  if (a.recorded_at !== b.recorded_at) return a.recorded_at > b.recorded_at;
+  return a.content_hash > b.content_hash;
+}
+
+/** Keeps the newest version of each (connector, id): one statement may not touch a row twice. */
+export function newestPerId(rows: Row[]): Row[] {
+  const byKey = new Map<string, Row>();
+  for (const r of rows) {
+    const key = `${r.connector}\u0000${r.id}`;
+    const prev = byKey.get(key);
+    if (!prev || newer(r, prev)) byKey.set(key, r);
+  }
+  return [...byKey.values()];
+}
+
+export async function upsertEvents(sql: Sql, events: PainchainCloudEvent[]): Promise<StoredChange[]> {
+  if (events.length === 0) return [];
+  const rows = newestPerId(events.map(toRow));
+  const result = await sql<(Omit<Row, "content_hash" | "source"> & { version: number; inserted: boolean })[]>`
+    INSERT INTO change_events AS c (
+      connector, id, event_type, connection_id, source, subject, title, description, author, url, status,
+      tags, refs, metadata, occurred_at, recorded_at, content_hash
+    )
+    SELECT connector, id, event_type, connection_id, source, subject, title, description, author, url, status,
+      tags, refs, metadata, occurred_at, recorded_at, content_hash
+    FROM jsonb_to_recordset(${sql.json(rows as never)}::jsonb) AS x(
+      connector text, id text, event_type text, connection_id text, source text, subject text, title text,
+      description text, author text, url text, status text, tags text[], refs text[], metadata jsonb,
+      occurred_at timestamptz, recorded_at timestamptz, content_hash text
+    )
+    ON CONFLICT (connector, id) DO UPDATE SET
+      event_type = excluded.event_type, connection_id = excluded.connection_id, source = excluded.source,
+      subject = excluded.subject, title = excluded.title, description = excluded.description,
+      author = excluded.author, url = excluded.url, status = excluded.status, tags = excluded.tags,
+      refs = excluded.refs, metadata = excluded.metadata, occurred_at = excluded.occurred_at,
+      recorded_at = excluded.recorded_at, content_hash = excluded.content_hash,
+      updated_at = now(), version = c.version + 1
+    WHERE c.content_hash <> excluded.content_hash
+      AND (c.recorded_at, c.content_hash) < (excluded.recorded_at, excluded.content_hash)
+    RETURNING connector, id, event_type, connection_id, subject, title, description, author, url, status, tags,
+      refs, metadata, occurred_at, recorded_at, version, (xmax = 0) AS inserted
+  `;
+  return result.map((r) => ({
+    connector: r.connector,
+    id: r.id,
+    eventType: r.event_type,
+    connectionId: r.connection_id,
+    subject: r.subject,
+    title: r.title,
+    description: r.description,
+    author: r.author,
+    url: r.url,
+    status: r.status,
+    tags: r.tags,
+    refs: r.refs,
+    metadata: r.metadata,
+    time: new Date(r.occurred_at).toISOString(),
+    recordedAt: new Date(r.recorded_at).toISOString(),
+    version: r.version,
+    op: r.inserted ? "inserted" : "updated",
+  }));
+}
