@@ -147,7 +147,9 @@ export async function startConnector(def: ConnectorDefinition, deps: RuntimeDeps
     return new Response("Not found", { status: 404 });
   });
   const port = server.addr.port;
-  const url = deps.advertiseUrl ?? `http://${Deno.hostname()}:${port}`;
+  const host = deps.httpHostname ?? "0.0.0.0";
+  const url = deps.advertiseUrl ??
+    `http://${host === "0.0.0.0" || host === "::" ? Deno.hostname() : host}:${port}`;
 
   const startedAt = now().toISOString();
   const heartbeat = async () => {

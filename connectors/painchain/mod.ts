@@ -1,0 +1,2 @@
+export { painchainConnector } from "./connector.ts";
+export * from "./audit.ts";

@@ -1,0 +1,185 @@
+/** SQL for the timeline reads: filters shared by /api/events and /api/timeline, and keyset pagination. */
+import type postgres from "postgres";
+import { z } from "zod";
+import { BadRequestError } from "./errors.ts";
+import { isoDate, repeated } from "./validation.ts";
+
+type Sql = postgres.Sql;
+
+export const filtersSchema = z.object({
+  connector: repeated(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, "Unknown connector id")),
+  eventType: repeated(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, "Invalid event type")),
+  status: repeated(z.string().max(64)),
+  tag: repeated(z.string().max(64)),
+  author: repeated(z.string().max(200)),
+  ref: repeated(z.string().max(200)),
+  connectionId: repeated(z.string().max(128)),
+  q: z.string().trim().max(200).optional(),
+  from: isoDate.optional(),
+  to: isoDate.optional(),
+});
+export type Filters = z.output<typeof filtersSchema>;
+
+export const eventsQuerySchema = filtersSchema.extend({
+  cursor: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+}).strict();
+
+export const timelineQuerySchema = filtersSchema.extend({
+  bins: z.coerce.number().int().min(10).max(500).default(120),
+}).strict();
+
+export interface EventRow {
+  id: string;
+  connector: string;
+  eventType: string;
+  connectionId: string;
+  subject: string | null;
+  title: string;
+  description: string;
+  author: string;
+  url: string;
+  status: string;
+  tags: string[];
+  refs: string[];
+  metadata: Record<string, unknown>;
+  time: string;
+  recordedAt: string;
+  storedAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+const COLUMNS = (sql: Sql) =>
+  sql`id, connector, event_type, connection_id, subject, title, description, author, url, status, tags, refs,
+  metadata, occurred_at, recorded_at, stored_at, updated_at, version`;
+
+// deno-lint-ignore no-explicit-any
+export function toEventRow(r: any): EventRow {
+  return {
+    id: r.id,
+    connector: r.connector,
+    eventType: r.event_type,
+    connectionId: r.connection_id,
+    subject: r.subject,
+    title: r.title,
+    description: r.description,
+    author: r.author,
+    url: r.url,
+    status: r.status,
+    tags: r.tags,
+    refs: r.refs,
+    metadata: r.metadata,
+    time: new Date(r.occurred_at).toISOString(),
+    recordedAt: new Date(r.recorded_at).toISOString(),
+    storedAt: new Date(r.stored_at).toISOString(),
+    updatedAt: new Date(r.updated_at).toISOString(),
+    version: r.version,
+  };
+}
+
+/** WHERE conditions for the filters: repeated values of one filter are OR-ed, different filters AND-ed. */
+export function conditions(sql: Sql, f: Filters) {
+  const w: postgres.PendingQuery<postgres.Row[]>[] = [];
+  if (f.connector.length) w.push(sql`connector IN ${sql(f.connector)}`);
+  if (f.eventType.length) w.push(sql`event_type IN ${sql(f.eventType)}`);
+  if (f.status.length) w.push(sql`status IN ${sql(f.status)}`);
+  if (f.author.length) w.push(sql`author IN ${sql(f.author)}`);
+  if (f.connectionId.length) w.push(sql`connection_id IN ${sql(f.connectionId)}`);
+  if (f.tag.length) w.push(sql`tags && ${sql.array(f.tag)}::text[]`);
+  if (f.ref.length) w.push(sql`refs && ${sql.array(f.ref)}::text[]`);
+  if (f.q) w.push(sql`search @@ websearch_to_tsquery('simple', ${f.q})`);
+  if (f.from) w.push(sql`occurred_at >= ${f.from}`);
+  if (f.to) w.push(sql`occurred_at < ${f.to}`);
+  return w;
+}
+
+function whereClause(sql: Sql, w: postgres.PendingQuery<postgres.Row[]>[]) {
+  if (w.length === 0) return sql``;
+  return w.slice(1).reduce((acc, c) => sql`${acc} AND ${c}`, sql`WHERE ${w[0]!}`);
+}
+
+export function encodeCursor(time: string, id: string): string {
+  return btoa(JSON.stringify([time, id])).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+export function decodeCursor(cursor: string): { time: Date; id: string } {
+  try {
+    const [time, id] = JSON.parse(atob(cursor.replaceAll("-", "+").replaceAll("_", "/")));
+    const t = new Date(time);
+    if (typeof id !== "string" || Number.isNaN(t.getTime())) throw new Error("bad");
+    return { time: t, id };
+  } catch {
+    throw new BadRequestError("Invalid cursor");
+  }
+}
+
+export async function listEvents(
+  sql: Sql,
+  q: z.output<typeof eventsQuerySchema>,
+): Promise<{ events: EventRow[]; nextCursor: string | null }> {
+  const w = conditions(sql, q);
+  if (q.cursor) {
+    const c = decodeCursor(q.cursor);
+    w.push(sql`(occurred_at, id) < (${c.time}, ${c.id})`);
+  }
+  const rows = await sql`
+    SELECT ${COLUMNS(sql)} FROM change_events ${whereClause(sql, w)}
+    ORDER BY occurred_at DESC, id DESC LIMIT ${q.limit + 1}`;
+  const events = rows.slice(0, q.limit).map(toEventRow);
+  const last = events.at(-1);
+  return { events, nextCursor: rows.length > q.limit && last ? encodeCursor(last.time, last.id) : null };
+}
+
+export async function getEvent(sql: Sql, id: string): Promise<EventRow | null> {
+  const [row] = await sql`SELECT ${COLUMNS(sql)} FROM change_events WHERE id = ${id} LIMIT 1`;
+  return row ? toEventRow(row) : null;
+}
+
+/** Bin widths to choose from, in seconds. */
+export const BIN_WIDTHS = [60, 300, 600, 900, 1800, 3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 7 * 86400];
+
+export function chooseBinWidth(rangeMs: number, maxBins: number): number {
+  const s = rangeMs / 1000;
+  return BIN_WIDTHS.find((w) => s / w <= maxBins) ?? BIN_WIDTHS.at(-1)!;
+}
+
+export interface Timeline {
+  from: string;
+  to: string;
+  binSeconds: number;
+  total: number;
+  totals: Record<string, number>;
+  bins: { start: string; counts: Record<string, number> }[];
+}
+
+export async function timeline(sql: Sql, q: z.output<typeof timelineQuerySchema>, now: Date): Promise<Timeline> {
+  const to = q.to ?? now;
+  const from = q.from ?? new Date(to.getTime() - 24 * 3600 * 1000);
+  if (from >= to) throw new BadRequestError("from must be before to");
+  const width = chooseBinWidth(to.getTime() - from.getTime(), q.bins);
+  const widthMs = width * 1000;
+  const start = new Date(Math.floor(from.getTime() / widthMs) * widthMs);
+  const w = conditions(sql, { ...q, from, to });
+  const rows = await sql<{ bin: Date; connector: string; n: number }[]>`
+    SELECT date_bin(${`${width} seconds`}::interval, occurred_at, ${new Date(0)}::timestamptz) AS bin, connector,
+      count(*)::int AS n
+    FROM change_events ${whereClause(sql, w)}
+    GROUP BY 1, 2`;
+  const bins: Timeline["bins"] = [];
+  const index = new Map<number, Record<string, number>>();
+  for (let t = start.getTime(); t < to.getTime(); t += widthMs) {
+    const counts: Record<string, number> = {};
+    bins.push({ start: new Date(t).toISOString(), counts });
+    index.set(t, counts);
+  }
+  const totals: Record<string, number> = {};
+  let total = 0;
+  for (const r of rows) {
+    const counts = index.get(new Date(r.bin).getTime());
+    if (counts) counts[r.connector] = (counts[r.connector] ?? 0) + r.n;
+    totals[r.connector] = (totals[r.connector] ?? 0) + r.n;
+    total += r.n;
+  }
+  return { from: from.toISOString(), to: to.toISOString(), binSeconds: width, total, totals, bins };
+}

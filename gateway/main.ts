@@ -1,0 +1,47 @@
+/** The gateway service: config -> clients -> app -> serve -> SIGTERM. */
+import { fileURLToPath } from "node:url";
+import { createLogger, ensureStreams, names, openBuckets, openNats, parseEnv } from "@painchain/shared";
+import postgres from "postgres";
+import { createApp } from "./app.ts";
+import { gatewayEnvSchema } from "./config.ts";
+import { createHub } from "./hub.ts";
+import { createRegistryCache } from "./registry_cache.ts";
+
+const cfg = parseEnv(gatewayEnvSchema, Deno.env.toObject());
+const log = createLogger({ service: "gateway" }, { level: cfg.LOG_LEVEL });
+const n = names(cfg.PAINCHAIN_PREFIX);
+const sql = postgres(cfg.DATABASE_URL, { max: 8, onnotice: () => {}, connect_timeout: 10 });
+const nats = await openNats(cfg.NATS_URL, "painchain-gateway");
+await ensureStreams(nats.jsm, n);
+const buckets = await openBuckets(nats, n);
+const hub = createHub(nats.nc, n.storedSubject);
+const app = createApp({
+  sql,
+  nats,
+  buckets,
+  names: n,
+  registry: createRegistryCache(buckets.registry),
+  hub,
+  log,
+  webDir: cfg.WEB_DIR ?? fileURLToPath(new URL("../web/dist", import.meta.url)),
+});
+
+const ac = new AbortController();
+const server = Deno.serve({
+  port: cfg.PORT,
+  hostname: cfg.HOST,
+  signal: ac.signal,
+  onListen: ({ port }) => log.info("Gateway listening", { port, url: `http://localhost:${port}` }),
+}, app.fetch);
+
+const shutdown = async () => {
+  if (ac.signal.aborted) return;
+  ac.abort();
+  hub.close();
+  await server.finished.catch(() => {});
+  await nats.nc.drain();
+  await sql.end({ timeout: 5 });
+  Deno.exit(0);
+};
+Deno.addSignalListener("SIGTERM", shutdown);
+Deno.addSignalListener("SIGINT", shutdown);

@@ -1,0 +1,4 @@
+export * from "./app.ts";
+export * from "./hub.ts";
+export * from "./registry_cache.ts";
+export * from "./events_query.ts";

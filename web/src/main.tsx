@@ -1,0 +1,84 @@
+/** The PainChain dashboard. */
+import { render } from "preact";
+import { useEffect } from "preact/hooks";
+import { api } from "./api.ts";
+import { DetailPanel } from "./detail.tsx";
+import { EventList } from "./event_list.tsx";
+import { FilterBar } from "./filters.tsx";
+import { Settings } from "./settings.tsx";
+import {
+  connectLive,
+  filters,
+  filtersFromUrl,
+  loadConnections,
+  loadMetadata,
+  metadataError,
+  navigate,
+  reload,
+  selected,
+  useUtc,
+  view,
+} from "./state.ts";
+import { TimelineChart } from "./timeline_chart.tsx";
+
+function Header() {
+  return (
+    <header class="top">
+      <a class="brand" href="/" onClick={(e) => { e.preventDefault(); navigate("timeline"); }}>
+        <span class="brand-mark" aria-hidden="true">⛓</span> PainChain
+      </a>
+      <nav>
+        <a href="/" aria-current={view.value === "timeline" ? "page" : undefined} onClick={(e) => { e.preventDefault(); navigate("timeline"); }}>Timeline</a>
+        <a href="/settings" aria-current={view.value === "settings" ? "page" : undefined} onClick={(e) => { e.preventDefault(); navigate("settings"); }}>Settings</a>
+      </nav>
+      <label class="utc">
+        <input type="checkbox" checked={useUtc.value} onChange={(e) => {
+          useUtc.value = e.currentTarget.checked;
+          localStorage.setItem("painchain.utc", useUtc.value ? "1" : "0");
+        }} /> UTC
+      </label>
+    </header>
+  );
+}
+
+function App() {
+  useEffect(() => {
+    void loadMetadata();
+    void reload();
+    if (view.value === "settings") void loadConnections();
+    const eventId = new URLSearchParams(location.search).get("event");
+    if (eventId) void fetch(`/api/events/${encodeURIComponent(eventId)}`).then((r) => r.ok ? r.json() : null).then((e) => e && (selected.value = e));
+    const live = connectLive();
+    const meta = setInterval(loadMetadata, 15_000);
+    const onPop = () => {
+      view.value = location.pathname.startsWith("/settings") ? "settings" : "timeline";
+      filters.value = filtersFromUrl(location.search);
+      void reload();
+    };
+    addEventListener("popstate", onPop);
+    return () => {
+      live.close();
+      clearInterval(meta);
+      removeEventListener("popstate", onPop);
+    };
+  }, []);
+  return (
+    <>
+      <Header />
+      {metadataError.value && <div class="error banner">Cannot reach the PainChain API: {metadataError.value}</div>}
+      {view.value === "settings" ? <Settings /> : (
+        <main class="dashboard">
+          <FilterBar />
+          <TimelineChart />
+          <div class={`split ${selected.value ? "with-detail" : ""}`}>
+            <EventList />
+            <DetailPanel />
+          </div>
+        </main>
+      )}
+    </>
+  );
+}
+
+render(<App />, document.getElementById("app")!);
+export { api };
