@@ -6,7 +6,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type postgres from "postgres";
 import { ZodError } from "zod";
 import { type Buckets, describeError, errorFields, type Logger, type Names, type Nats } from "@painchain/shared";
-import { STATUS_BY_ERROR } from "./errors.ts";
+import { CSP_OVERRIDE, STATUS_BY_ERROR } from "./errors.ts";
 import type { Hub } from "./hub.ts";
 import type { RegistryCache } from "./registry_cache.ts";
 import { connectionsRoutes } from "./routes/connections.ts";
@@ -34,6 +34,15 @@ export function createApp(deps: GatewayDeps) {
   const now = deps.now ?? (() => new Date());
   const app = new Hono();
 
+  // A route may ask for a stricter policy (e.g. sandboxed svg logos) than the one secureHeaders sets below.
+  app.use(async (c, next) => {
+    await next();
+    const csp = c.res.headers.get(CSP_OVERRIDE);
+    if (csp) {
+      c.res.headers.set("content-security-policy", csp);
+      c.res.headers.delete(CSP_OVERRIDE);
+    }
+  });
   app.use(secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
@@ -47,6 +56,12 @@ export function createApp(deps: GatewayDeps) {
     },
     crossOriginResourcePolicy: "same-origin",
   }));
+  app.use("/api/*", async (c, next) => {
+    if (decodeURIComponent(c.req.url.replace(/%(?![0-9a-fA-F]{2})/g, "%25")).includes("\0")) {
+      return c.json({ error: "Invalid request", detail: "NUL characters are not allowed" }, 400);
+    }
+    await next();
+  });
   app.use("/api/*", bodyLimit({
     maxSize: 1024 * 1024,
     onError: (c) => c.json({ error: "Request body is larger than 1 MiB" }, 413),
@@ -76,6 +91,10 @@ export function createApp(deps: GatewayDeps) {
     }
     if (err instanceof ZodError) return c.json({ error: "Invalid request", detail: describeError(err) }, 400);
     const status = STATUS_BY_ERROR[err.name];
+    // Postgres data exceptions (class 22) come from input that slipped past validation: still the client's.
+    if (!status && /^22/.test(String((err as { code?: string }).code ?? ""))) {
+      return c.json({ error: "Invalid request", detail: err.message }, 400);
+    }
     if (status) return c.json({ error: err.message }, status);
     deps.log.error("Unhandled error", { path: c.req.path, ...errorFields(err) });
     return c.json({ error: "Internal error" }, 500);

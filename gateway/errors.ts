@@ -41,3 +41,6 @@ export const STATUS_BY_ERROR: Record<string, 400 | 404 | 409 | 502 | 503> = {
   BadGatewayError: 502,
   UnavailableError: 503,
 };
+
+/** Response header a route sets to replace the app-wide Content-Security-Policy. */
+export const CSP_OVERRIDE = "x-painchain-csp";

@@ -66,12 +66,16 @@ export async function createTestNats(): Promise<TestNats> {
 }
 
 /** Polls `fn` until it returns a truthy value or the deadline passes. */
-export async function waitFor<T>(fn: () => Promise<T> | T, timeoutMs = 10_000, label = "condition"): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T> | T,
+  timeoutMs = 10_000,
+  label = "condition",
+): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   let last: T;
   do {
     last = await fn();
-    if (last) return last;
+    if (last) return last as NonNullable<T>;
     await new Promise((r) => setTimeout(r, 50));
   } while (Date.now() < end);
   throw new Error(`Timed out waiting for ${label}; last value: ${JSON.stringify(last)}`);

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { connectorIdSchema } from "@painchain/shared";
-import { BadGatewayError, NotFoundError, UnavailableError } from "../errors.ts";
+import { BadGatewayError, CSP_OVERRIDE, NotFoundError, UnavailableError } from "../errors.ts";
 import type { RegistryCache } from "../registry_cache.ts";
 import { validate } from "../validation.ts";
 
@@ -90,7 +90,7 @@ export function connectorsRoutes(deps: { registry: RegistryCache; fetch: typeof 
       "x-content-type-options": "nosniff",
     };
     if (logo.type === "image/svg+xml") {
-      headers["content-security-policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
+      headers[CSP_OVERRIDE] = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
     }
     if (c.req.header("if-none-match") === logo.etag) return c.body(null, 304, headers);
     return c.body(logo.body as Uint8Array<ArrayBuffer>, 200, headers);
