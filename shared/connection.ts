@@ -34,6 +34,11 @@ export function connectionKey(connector: string, id: string): string {
   return `${connector}.${id}`;
 }
 
+const tagsInput = z.union([
+  z.array(z.string().trim().min(1).max(64)).max(50),
+  z.string().max(2000).transform((s) => s.split(",").map((t) => t.trim()).filter(Boolean)),
+]);
+
 /** Writable fields of a connection, checked before the connector's own configSchema. */
 export const connectionBodySchema = z.object({
   id: z.string().regex(CONNECTION_ID, "Id must be lowercase letters, digits, - or _").optional(),
@@ -41,11 +46,15 @@ export const connectionBodySchema = z.object({
   name: z.string().trim().min(1, "Name is required").max(100),
   enabled: z.boolean().default(true),
   pollInterval: z.coerce.number().int().min(1).max(86_400).optional(),
-  tags: z.union([
-    z.array(z.string().trim().min(1).max(64)).max(50),
-    z.string().max(2000).transform((s) => s.split(",").map((t) => t.trim()).filter(Boolean)),
-  ]).default([]),
+  tags: tagsInput.default([]),
   config: z.record(z.string(), z.unknown()).default({}),
 }).strict();
 
-export const connectionPatchSchema = connectionBodySchema.omit({ connector: true, id: true }).partial().strict();
+/** A partial update: absent fields keep their value (no defaults here). */
+export const connectionPatchSchema = z.object({
+  name: z.string().trim().min(1, "Name is required").max(100).optional(),
+  enabled: z.boolean().optional(),
+  pollInterval: z.coerce.number().int().min(1).max(86_400).optional(),
+  tags: tagsInput.optional(),
+  config: z.record(z.string(), z.unknown()).optional(),
+}).strict();

@@ -231,3 +231,26 @@ Deno.test("gateway API", async (t) => {
     await fx.close();
   }
 });
+
+Deno.test("PUT with only `enabled` keeps name, tags and config", async () => {
+  const fx = await gatewayFixture();
+  try {
+    const created = await (await fx.app.request("/api/connections", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ connector: "fake", name: "Keep", tags: ["prod"], config: { token: "t", repos: "a/b" } }),
+    })).json();
+    const res = await fx.app.request(`/api/connections/${created.id}`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ enabled: false }),
+    });
+    const after = await res.json();
+    assert.equal(after.enabled, false);
+    assert.deepEqual(after.tags, ["prod"]);
+    assert.equal(after.name, "Keep");
+    assert.deepEqual(after.config.repos, ["a/b"]);
+  } finally {
+    await fx.close();
+  }
+});

@@ -1,0 +1,87 @@
+/** Starts the stack with `deno task start` as a real user would, on free ports and an isolated prefix. */
+import { fileURLToPath } from "node:url";
+import { NATS_URL, randomSuffix, waitFor } from "./helpers.ts";
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+export function freePort(): number {
+  const l = Deno.listen({ port: 0, hostname: "127.0.0.1" });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+export interface Proc {
+  proc: Deno.ChildProcess;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+export function spawnProc(args: string[], env: Record<string, string>): Proc {
+  const proc = new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    env: { ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let out = "";
+  const collect = async (s: ReadableStream<Uint8Array>) => {
+    const dec = new TextDecoder();
+    for await (const chunk of s) out += dec.decode(chunk, { stream: true });
+  };
+  const done = Promise.all([collect(proc.stdout), collect(proc.stderr)]);
+  return {
+    proc,
+    output: () => out,
+    async stop() {
+      try {
+        proc.kill("SIGTERM");
+      } catch { /* gone */ }
+      const t = setTimeout(() => {
+        try {
+          proc.kill("SIGKILL");
+        } catch { /* gone */ }
+      }, 15_000);
+      await proc.status;
+      clearTimeout(t);
+      await done;
+    },
+  };
+}
+
+export interface Stack {
+  url: string;
+  prefix: string;
+  proc: Proc;
+  stop(): Promise<void>;
+}
+
+export async function startStack(env: Record<string, string>): Promise<Stack> {
+  const port = freePort();
+  const prefix = `s_${randomSuffix()}`;
+  const proc = spawnProc(["task", "start"], {
+    ...Deno.env.toObject(),
+    NATS_URL,
+    PAINCHAIN_PREFIX: prefix,
+    PORT: String(port),
+    HEARTBEAT_MS: "1000",
+    ...env,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(async () => {
+      try {
+        const res = await fetch(`${url}/api/health`);
+        await res.body?.cancel();
+        return res.ok;
+      } catch {
+        return false;
+      }
+    }, 120_000, "gateway health");
+  } catch (err) {
+    await proc.stop();
+    throw new Error(`${(err as Error).message}\n${proc.output().slice(-4000)}`);
+  }
+  return { url, prefix, proc, stop: () => proc.stop() };
+}
