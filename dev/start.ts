@@ -93,6 +93,8 @@ Deno.addSignalListener("SIGINT", () => shutdown(0));
 Deno.addSignalListener("SIGTERM", () => shutdown(0));
 
 const deno = Deno.execPath();
+/** The same permissions the containers run with (see Dockerfile and compose.yaml). */
+const PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read", "--allow-sys"];
 const dataDir = env.PAINCHAIN_DATA_DIR ?? `${root}.data`;
 
 // NATS: use NATS_URL if it answers, else start nats-server -js from PATH.
@@ -127,12 +129,16 @@ if (!databaseUrl) {
 
 // The web bundle.
 const build = await new Deno.Command(deno, { args: ["run", "-A", "web/build.ts"], cwd: root }).output();
-if (!build.success) log.warn("Web build failed; the gateway serves a placeholder", { stderr: new TextDecoder().decode(build.stderr) });
+if (!build.success) {
+  log.warn("Web build failed; the gateway serves a placeholder", {
+    stderr: new TextDecoder().decode(build.stderr),
+  });
+}
 
 const shared = { NATS_URL: natsUrl, DATABASE_URL: databaseUrl };
-spawn("store", deno, ["run", "-A", "store/main.ts"], shared);
+spawn("store", deno, ["run", ...PERMISSIONS, "store/main.ts"], shared);
 const port = env.PORT ?? "8000";
-spawn("gateway", deno, ["run", "-A", "gateway/main.ts"], { ...shared, PORT: port });
+spawn("gateway", deno, ["run", ...PERMISSIONS, "gateway/main.ts"], { ...shared, PORT: port });
 for await (const e of Deno.readDir(`${root}connectors`)) {
   if (!e.isDirectory) continue;
   try {
@@ -140,7 +146,7 @@ for await (const e of Deno.readDir(`${root}connectors`)) {
   } catch {
     continue;
   }
-  spawn(e.name, deno, ["run", "-A", `connectors/${e.name}/main.ts`], {
+  spawn(e.name, deno, ["run", ...PERMISSIONS, `connectors/${e.name}/main.ts`], {
     NATS_URL: natsUrl,
     CONNECTOR_HOST: "127.0.0.1",
   });

@@ -5,7 +5,14 @@ import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import type postgres from "postgres";
 import { ZodError } from "zod";
-import { type Buckets, describeError, errorFields, type Logger, type Names, type Nats } from "@painchain/shared";
+import {
+  type Buckets,
+  describeError,
+  errorFields,
+  type Logger,
+  type Names,
+  type Nats,
+} from "@painchain/shared";
 import { CSP_OVERRIDE, STATUS_BY_ERROR } from "./errors.ts";
 import type { Hub } from "./hub.ts";
 import type { RegistryCache } from "./registry_cache.ts";
@@ -62,10 +69,13 @@ export function createApp(deps: GatewayDeps) {
     }
     await next();
   });
-  app.use("/api/*", bodyLimit({
-    maxSize: 1024 * 1024,
-    onError: (c) => c.json({ error: "Request body is larger than 1 MiB" }, 413),
-  }));
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: (c) => c.json({ error: "Request body is larger than 1 MiB" }, 413),
+    }),
+  );
 
   app.route("/api/connectors", connectorsRoutes({ registry: deps.registry, fetch: deps.fetch ?? fetch }));
   app.route("/api/events", eventsRoutes({ sql: deps.sql, hub: deps.hub, keepAliveMs: deps.sseKeepAliveMs }));

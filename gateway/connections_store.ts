@@ -13,7 +13,10 @@ import {
 } from "@painchain/shared";
 import { BadRequestError, ConflictError, NotFoundError } from "./errors.ts";
 
-export async function findConnection(kv: KV, id: string): Promise<{ c: Connection; revision: number } | null> {
+export async function findConnection(
+  kv: KV,
+  id: string,
+): Promise<{ c: Connection; revision: number } | null> {
   for await (const key of await kv.keys(`*.${id}`)) {
     const e = await kv.get(key);
     if (e && e.operation === "PUT") {
@@ -68,7 +71,10 @@ export function splitConfig(
 }
 
 export function slug(name: string): string {
-  const s = name.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40);
+  const s = name.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(
+    0,
+    40,
+  );
   return s || "connection";
 }
 
@@ -90,7 +96,9 @@ export async function createConnection(
   if (await findConnection(kv, id)) throw new ConflictError(`A connection with id "${id}" exists`);
   const pollInterval = body.pollInterval ?? meta.defaultPollInterval;
   if (pollInterval < meta.minPollInterval) {
-    throw new BadRequestError(`Invalid request: pollInterval must be at least ${meta.minPollInterval} seconds`);
+    throw new BadRequestError(
+      `Invalid request: pollInterval must be at least ${meta.minPollInterval} seconds`,
+    );
   }
   const c: Connection = {
     id,
@@ -130,7 +138,9 @@ export async function updateConnection(
   const { config, secrets } = splitConfig(meta.configSchema, patch.config ?? {}, found.c);
   const pollInterval = patch.pollInterval ?? found.c.pollInterval;
   if (pollInterval < meta.minPollInterval) {
-    throw new BadRequestError(`Invalid request: pollInterval must be at least ${meta.minPollInterval} seconds`);
+    throw new BadRequestError(
+      `Invalid request: pollInterval must be at least ${meta.minPollInterval} seconds`,
+    );
   }
   const c: Connection = {
     ...found.c,

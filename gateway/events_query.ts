@@ -137,7 +137,20 @@ export async function getEvent(sql: Sql, id: string): Promise<EventRow | null> {
 }
 
 /** Bin widths to choose from, in seconds. */
-export const BIN_WIDTHS = [60, 300, 600, 900, 1800, 3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 7 * 86400];
+export const BIN_WIDTHS = [
+  60,
+  300,
+  600,
+  900,
+  1800,
+  3600,
+  2 * 3600,
+  3 * 3600,
+  6 * 3600,
+  12 * 3600,
+  86400,
+  7 * 86400,
+];
 
 export function chooseBinWidth(rangeMs: number, maxBins: number): number {
   const s = rangeMs / 1000;
@@ -153,7 +166,11 @@ export interface Timeline {
   bins: { start: string; counts: Record<string, number> }[];
 }
 
-export async function timeline(sql: Sql, q: z.output<typeof timelineQuerySchema>, now: Date): Promise<Timeline> {
+export async function timeline(
+  sql: Sql,
+  q: z.output<typeof timelineQuerySchema>,
+  now: Date,
+): Promise<Timeline> {
   const to = q.to ?? now;
   const from = q.from ?? new Date(to.getTime() - 24 * 3600 * 1000);
   if (from >= to) throw new BadRequestError("from must be before to");
@@ -162,7 +179,9 @@ export async function timeline(sql: Sql, q: z.output<typeof timelineQuerySchema>
   const start = new Date(Math.floor(from.getTime() / widthMs) * widthMs);
   const w = conditions(sql, { ...q, from, to });
   const rows = await sql<{ bin: Date; connector: string; n: number }[]>`
-    SELECT date_bin(${`${width} seconds`}::interval, occurred_at, ${new Date(0)}::timestamptz) AS bin, connector,
+    SELECT date_bin(${`${width} seconds`}::interval, occurred_at, ${new Date(
+    0,
+  )}::timestamptz) AS bin, connector,
       count(*)::int AS n
     FROM change_events ${whereClause(sql, w)}
     GROUP BY 1, 2`;

@@ -4,7 +4,10 @@ import type { ValidationTargets } from "hono";
 import { z } from "zod";
 import { describeError } from "@painchain/shared";
 
-export function validate<T extends z.ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) {
+export function validate<T extends z.ZodType, Target extends keyof ValidationTargets>(
+  target: Target,
+  schema: T,
+) {
   return zValidator(target, schema, (result, c) => {
     if (!result.success) {
       return c.json({ error: "Invalid request", detail: describeError(result.error) }, 400);
@@ -19,5 +22,8 @@ export const repeated = (item: z.ZodType<string, string> = z.string().min(1).max
       .filter(Boolean)
   ).pipe(z.array(item).max(50));
 
-export const isoDate = z.iso.datetime({ offset: true, error: "Must be an ISO 8601 time, e.g. 2026-11-26T10:00:00Z" })
+export const isoDate = z.iso.datetime({
+  offset: true,
+  error: "Must be an ISO 8601 time, e.g. 2026-11-26T10:00:00Z",
+})
   .transform((s) => new Date(s));

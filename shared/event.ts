@@ -11,11 +11,21 @@ export const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 const EARLIEST = Date.UTC(1970, 0, 1);
 const FUTURE_SLACK_MS = 24 * 3600 * 1000;
 
-export const connectorIdSchema = z.string().regex(CONNECTOR_ID, "Connector id must be lowercase letters, digits or _");
+export const connectorIdSchema = z.string().regex(
+  CONNECTOR_ID,
+  "Connector id must be lowercase letters, digits or _",
+);
 export const eventTypeSchema = z.string().regex(EVENT_TYPE, "Event type must be letters, digits or _");
 
 const jsonValue: z.ZodType<unknown> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)])
+  z.union([
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.array(jsonValue),
+    z.record(z.string(), jsonValue),
+  ])
 );
 
 const METADATA_MAX_BYTES = 64 * 1024;
@@ -60,7 +70,11 @@ export const cloudEventSchema = z.object({
   const t = Date.parse(e.time);
   if (t < EARLIEST) ctx.addIssue({ code: "custom", path: ["time"], message: "Time is before 1970" });
   if (t > Date.parse(e.recordedtime) + FUTURE_SLACK_MS) {
-    ctx.addIssue({ code: "custom", path: ["time"], message: "Time is more than a day after it was recorded" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["time"],
+      message: "Time is more than a day after it was recorded",
+    });
   }
 });
 export type PainchainCloudEvent = z.output<typeof cloudEventSchema>;
@@ -116,7 +130,9 @@ export function canonicalJson(value: unknown): string {
 
 /** A version of an event's content; `recordedtime` is left out, so a re-poll of the same state is equal. */
 export function contentHash(e: Pick<PainchainCloudEvent, "time" | "subject" | "data">): string {
-  return createHash("sha256").update(canonicalJson({ time: e.time, subject: e.subject ?? null, data: e.data }))
+  return createHash("sha256").update(
+    canonicalJson({ time: e.time, subject: e.subject ?? null, data: e.data }),
+  )
     .digest("base64url").slice(0, 22);
 }
 

@@ -6,7 +6,16 @@
 import { z } from "zod";
 import { connectorIdSchema, EVENT_TYPE } from "./event.ts";
 
-export const fieldTypes = ["text", "password", "url", "number", "boolean", "select", "textarea", "list"] as const;
+export const fieldTypes = [
+  "text",
+  "password",
+  "url",
+  "number",
+  "boolean",
+  "select",
+  "textarea",
+  "list",
+] as const;
 
 export const configFieldSchema = z.object({
   key: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/),
@@ -24,7 +33,17 @@ export const configFieldSchema = z.object({
 });
 export type ConfigField = z.output<typeof configFieldSchema>;
 
-export const fieldFormats = ["text", "link", "time", "duration", "list", "code", "diff", "json", "number"] as const;
+export const fieldFormats = [
+  "text",
+  "link",
+  "time",
+  "duration",
+  "list",
+  "code",
+  "diff",
+  "json",
+  "number",
+] as const;
 
 export const detailFieldSchema = z.object({
   /** Path into the event: `author`, `status`, or `metadata.<key>` (dots go deeper). */
@@ -86,7 +105,10 @@ export function configValidator(fields: ConfigField[], opts: { partial?: boolean
         ]);
         break;
       case "url":
-        s = z.union([z.url({ protocol: /^https?$/, error: `${f.label} must be an http(s) URL` }), z.literal("")]);
+        s = z.union([
+          z.url({ protocol: /^https?$/, error: `${f.label} must be an http(s) URL` }),
+          z.literal(""),
+        ]);
         break;
       case "select":
         s = z.enum((f.options ?? []).map((o) => o.value) as [string, ...string[]], {

@@ -41,7 +41,12 @@ export async function ensureStreams(jsm: JetStreamManager, n: Names): Promise<vo
       duplicate_window: 10 * 60 * 1e9,
       max_age: 30 * DAY_NS,
     },
-    { name: n.deadLetterStream, subjects: [n.deadLetterSubjects], duplicate_window: 60 * 1e9, max_age: 30 * DAY_NS },
+    {
+      name: n.deadLetterStream,
+      subjects: [n.deadLetterSubjects],
+      duplicate_window: 60 * 1e9,
+      max_age: 30 * DAY_NS,
+    },
     { name: n.statusStream, subjects: [n.statusSubjects], duplicate_window: 60 * 1e9, max_age: 90 * DAY_NS },
   ];
   for (const s of want) {

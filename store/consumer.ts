@@ -3,13 +3,7 @@
  * batch in one statement, acks only after the commit, dead-letters invalid messages with the reason, naks with a
  * delay when Postgres is away, and announces stored changes on a core NATS subject.
  */
-import {
-  AckPolicy,
-  type ConsumerMessages,
-  DeliverPolicy,
-  headers as natsHeaders,
-  type JsMsg,
-} from "nats";
+import { AckPolicy, type ConsumerMessages, DeliverPolicy, headers as natsHeaders, type JsMsg } from "nats";
 import { describeError, encoder, errorFields, type Logger, type Names, type Nats } from "@painchain/shared";
 import type { Sql } from "./db.ts";
 import { type StoredChange, upsertEvents } from "./upsert.ts";
@@ -97,10 +91,18 @@ export async function startStoreConsumer(opts: ConsumerOptions): Promise<StoreCo
     h.set("Painchain-Detail", headerValue(detail));
     h.set("Painchain-Subject", headerValue(m.subject));
     h.set("Painchain-Stream-Seq", String(m.seq));
-    await nats.js.publish(n.deadLetterSubject(reason), m.data, { headers: h, msgID: `dl-${n.eventsStream}-${m.seq}` });
+    await nats.js.publish(n.deadLetterSubject(reason), m.data, {
+      headers: h,
+      msgID: `dl-${n.eventsStream}-${m.seq}`,
+    });
     m.term(reason);
     stats.deadLettered++;
-    log.warn("Dead-lettered a message", { reason, detail: detail.slice(0, 300), seq: m.seq, subject: m.subject });
+    log.warn("Dead-lettered a message", {
+      reason,
+      detail: detail.slice(0, 300),
+      seq: m.seq,
+      subject: m.subject,
+    });
   };
 
   const announce = (stored: StoredChange[]) => {
@@ -137,10 +139,12 @@ export async function startStoreConsumer(opts: ConsumerOptions): Promise<StoreCo
     for (const m of batch) {
       const d = decodeEvent(m.subject, m.data, n);
       if (d.ok) valid.push({ m, e: d.event });
-      else dead.push(deadLetter(m, d.reason, d.detail).catch((err) => {
-        log.error("Dead-letter publish failed; will retry", errorFields(err));
-        m.nak(retryDelayMs);
-      }));
+      else {dead.push(
+          deadLetter(m, d.reason, d.detail).catch((err) => {
+            log.error("Dead-letter publish failed; will retry", errorFields(err));
+            m.nak(retryDelayMs);
+          }),
+        );}
     }
     await Promise.all(dead);
     if (valid.length === 0) return;

@@ -12,7 +12,9 @@ export async function migrate(sql: Sql): Promise<string[]> {
     // One migrator at a time, even with several stores starting together.
     await tx`SELECT pg_advisory_xact_lock(4242001)`;
     await tx`CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`;
-    const done = new Set((await tx<{ name: string }[]>`SELECT name FROM schema_migrations`).map((r) => r.name));
+    const done = new Set(
+      (await tx<{ name: string }[]>`SELECT name FROM schema_migrations`).map((r) => r.name),
+    );
     for (const name of files) {
       if (done.has(name)) continue;
       await tx.unsafe(await Deno.readTextFile(new URL(name, DIR)));

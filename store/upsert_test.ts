@@ -35,16 +35,24 @@ Deno.test("upsertEvents()", async (t) => {
     await t.step("a newer version updates the row and bumps its version", async () => {
       const v2 = [cloudEventSchema.parse(sampleEvent(3, { version: 2, recordedAt: "2026-11-20T00:00:00Z" }))];
       const stored = await upsertEvents(sql, v2);
-      assert.deepEqual(stored.map((s) => [s.id, s.op, s.version, s.status]), [["github-pull_request-3", "updated", 2, "merged"]]);
+      assert.deepEqual(stored.map((s) => [s.id, s.op, s.version, s.status]), [[
+        "github-pull_request-3",
+        "updated",
+        2,
+        "merged",
+      ]]);
     });
     await t.step("an older version changes nothing", async () => {
-      const old = [cloudEventSchema.parse(sampleEvent(3, { version: 9, recordedAt: "2026-11-10T00:00:00Z" }))];
+      const old = [
+        cloudEventSchema.parse(sampleEvent(3, { version: 9, recordedAt: "2026-11-10T00:00:00Z" })),
+      ];
       assert.equal((await upsertEvents(sql, old)).length, 0);
       const [row] = await sql`SELECT title FROM change_events WHERE id = 'github-pull_request-3'`;
       assert.equal(row!.title, "PR 3 v2");
     });
     await t.step("tags, refs and metadata round-trip", async () => {
-      const [row] = await sql`SELECT tags, refs, metadata FROM change_events WHERE id = 'github-pull_request-5'`;
+      const [row] =
+        await sql`SELECT tags, refs, metadata FROM change_events WHERE id = 'github-pull_request-5'`;
       assert.deepEqual(row!.tags, ["prod"]);
       assert.deepEqual(row!.refs, ["pr:octo/repo#5"]);
       assert.deepEqual(row!.metadata, { number: 5, version: 1 });

@@ -15,7 +15,9 @@ export function decodeEvent(subject: string, bytes: Uint8Array, n: Names): Decod
     return { ok: false, reason: "invalid_json", detail: "Payload is not valid UTF-8" };
   }
   // Postgres text and jsonb cannot hold NUL; reject it here rather than fail a whole batch.
-  if (text.includes("\\u0000")) return { ok: false, reason: "invalid_event", detail: "NUL characters are not allowed" };
+  if (text.includes("\\u0000")) {
+    return { ok: false, reason: "invalid_event", detail: "NUL characters are not allowed" };
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);

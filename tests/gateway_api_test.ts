@@ -10,7 +10,9 @@ const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 
 const fakeFetch: typeof fetch = (input) => {
   const url = new URL(input instanceof Request ? input.url : String(input));
   const mode = url.hostname.split(".")[0];
-  if (mode === "fake-connector") return Promise.resolve(new Response(PNG, { headers: { "content-type": "image/png" } }));
+  if (mode === "fake-connector") {
+    return Promise.resolve(new Response(PNG, { headers: { "content-type": "image/png" } }));
+  }
   if (mode === "svg") {
     return Promise.resolve(
       new Response('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', {
@@ -18,10 +20,16 @@ const fakeFetch: typeof fetch = (input) => {
       }),
     );
   }
-  if (mode === "html") return Promise.resolve(new Response("<html></html>", { headers: { "content-type": "text/html" } }));
-  if (mode === "liar") return Promise.resolve(new Response("not a png", { headers: { "content-type": "image/png" } }));
+  if (mode === "html") {
+    return Promise.resolve(new Response("<html></html>", { headers: { "content-type": "text/html" } }));
+  }
+  if (mode === "liar") {
+    return Promise.resolve(new Response("not a png", { headers: { "content-type": "image/png" } }));
+  }
   if (mode === "big") {
-    return Promise.resolve(new Response(new Uint8Array(2 * 1024 * 1024), { headers: { "content-type": "image/png" } }));
+    return Promise.resolve(
+      new Response(new Uint8Array(2 * 1024 * 1024), { headers: { "content-type": "image/png" } }),
+    );
   }
   return Promise.reject(new TypeError("connection refused"));
 };
@@ -45,7 +53,10 @@ Deno.test("gateway API", async (t) => {
 
     await t.step("logo proxy", async (t) => {
       for (const mode of ["svg", "html", "liar", "big", "down"]) {
-        await putMetadata(fx.tn.buckets.registry, connectorMetadataSchema.parse({ ...testConnectorMeta, id: `l${mode}` }));
+        await putMetadata(
+          fx.tn.buckets.registry,
+          connectorMetadataSchema.parse({ ...testConnectorMeta, id: `l${mode}` }),
+        );
         await putInstance(fx.tn.buckets.registry, {
           instanceId: `${mode}-1`,
           connector: `l${mode}`,
@@ -63,7 +74,9 @@ Deno.test("gateway API", async (t) => {
         assert.deepEqual(new Uint8Array(await res.arrayBuffer()), PNG);
         const etag = res.headers.get("etag")!;
         assert.ok(etag);
-        const again = await fx.app.request("/api/connectors/fake/logo", { headers: { "if-none-match": etag } });
+        const again = await fx.app.request("/api/connectors/fake/logo", {
+          headers: { "if-none-match": etag },
+        });
         assert.equal(again.status, 304);
       });
       await t.step("an svg is sandboxed by CSP", async () => {
@@ -86,7 +99,10 @@ Deno.test("gateway API", async (t) => {
 
     let id = "";
     await t.step("POST /api/connections validates against the configSchema", async () => {
-      const bad = await fx.app.request("/api/connections", json("POST", { connector: "fake", name: "x", config: { repos: "a" } }));
+      const bad = await fx.app.request(
+        "/api/connections",
+        json("POST", { connector: "fake", name: "x", config: { repos: "a" } }),
+      );
       assert.equal(bad.status, 400);
       assert.match((await bad.json()).error, /Token is required/);
       const badNum = await fx.app.request(
@@ -95,9 +111,15 @@ Deno.test("gateway API", async (t) => {
       );
       assert.equal(badNum.status, 400);
       assert.match(JSON.stringify(await badNum.json()), /Depth must be at most 10/);
-      const unknown = await fx.app.request("/api/connections", json("POST", { connector: "nope", name: "x" }));
+      const unknown = await fx.app.request(
+        "/api/connections",
+        json("POST", { connector: "nope", name: "x" }),
+      );
       assert.equal(unknown.status, 400);
-      const internal = await fx.app.request("/api/connections", json("POST", { connector: "painchain", name: "x" }));
+      const internal = await fx.app.request(
+        "/api/connections",
+        json("POST", { connector: "painchain", name: "x" }),
+      );
       assert.equal(internal.status, 400);
       const slow = await fx.app.request(
         "/api/connections",
@@ -133,8 +155,12 @@ Deno.test("gateway API", async (t) => {
     });
 
     await t.step("PUT keeps an omitted secret, replaces a given one, clears a null one", async () => {
-      const kvValue = async () => JSON.parse(new TextDecoder().decode((await fx.tn.buckets.connections.get(`fake.${id}`))!.value));
-      let res = await fx.app.request(`/api/connections/${id}`, json("PUT", { name: "Renamed", config: { depth: 5 } }));
+      const kvValue = async () =>
+        JSON.parse(new TextDecoder().decode((await fx.tn.buckets.connections.get(`fake.${id}`))!.value));
+      let res = await fx.app.request(
+        `/api/connections/${id}`,
+        json("PUT", { name: "Renamed", config: { depth: 5 } }),
+      );
       assert.equal(res.status, 200);
       assert.equal((await kvValue()).secrets.token, "s3cr3t-canary-42");
       assert.equal((await res.json()).config.depth, 5);
@@ -173,14 +199,31 @@ Deno.test("gateway API", async (t) => {
 
     await t.step("garbage in every query parameter and body gives a 4xx, never a 5xx", async () => {
       const clearlyBad = [
-        "/api/events?limit=0", "/api/events?limit=-5", "/api/events?limit=9999", "/api/events?limit=abc",
-        "/api/events?from=yesterday", "/api/events?to=2026-13-45T99:99:99Z", "/api/events?cursor=%%%%",
-        "/api/events?cursor=bm90IGpzb24", "/api/events?cursor=WyJub3QgYSB0aW1lIiwiaWQiXQ", "/api/events?connector=UPPER",
-        "/api/events?connector=a.b", "/api/events?eventType=has%20space", "/api/events?unknown=1",
-        `/api/events?q=${"x".repeat(300)}`, "/api/timeline?bins=1", "/api/timeline?bins=x",
-        "/api/timeline?from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z", "/api/timeline?from=nope",
-        "/api/connectors/UPPER/logo", "/api/connectors/a%00b/logo", "/api/connections?connector=Bad!",
-        "/api/connections/..%2F..", "/api/connections/%00", "/api/events/stream?connector=Bad!", "/api/nope",
+        "/api/events?limit=0",
+        "/api/events?limit=-5",
+        "/api/events?limit=9999",
+        "/api/events?limit=abc",
+        "/api/events?from=yesterday",
+        "/api/events?to=2026-13-45T99:99:99Z",
+        "/api/events?cursor=%%%%",
+        "/api/events?cursor=bm90IGpzb24",
+        "/api/events?cursor=WyJub3QgYSB0aW1lIiwiaWQiXQ",
+        "/api/events?connector=UPPER",
+        "/api/events?connector=a.b",
+        "/api/events?eventType=has%20space",
+        "/api/events?unknown=1",
+        `/api/events?q=${"x".repeat(300)}`,
+        "/api/timeline?bins=1",
+        "/api/timeline?bins=x",
+        "/api/timeline?from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z",
+        "/api/timeline?from=nope",
+        "/api/connectors/UPPER/logo",
+        "/api/connectors/a%00b/logo",
+        "/api/connections?connector=Bad!",
+        "/api/connections/..%2F..",
+        "/api/connections/%00",
+        "/api/events/stream?connector=Bad!",
+        "/api/nope",
       ];
       for (const path of clearlyBad) {
         const res = await fx.app.request(path);
@@ -194,9 +237,25 @@ Deno.test("gateway API", async (t) => {
         ["POST", "/api/connections", JSON.stringify({ connector: 42 })],
         ["POST", "/api/connections", JSON.stringify({ connector: "fake", name: "x", config: "str" })],
         ["POST", "/api/connections", JSON.stringify({ connector: "fake", name: "x", extra: 1 })],
-        ["POST", "/api/connections", JSON.stringify({ connector: "fake", name: "x", config: { token: 5, repos: "a" } })],
-        ["POST", "/api/connections", JSON.stringify({ connector: "fake", name: "x", config: { token: "t", repos: "a", nope: 1 } })],
-        ["POST", "/api/connections", JSON.stringify({ connector: "fake", name: "x", config: { token: "t", repos: "a", baseUrl: "javascript:alert(1)" } })],
+        [
+          "POST",
+          "/api/connections",
+          JSON.stringify({ connector: "fake", name: "x", config: { token: 5, repos: "a" } }),
+        ],
+        [
+          "POST",
+          "/api/connections",
+          JSON.stringify({ connector: "fake", name: "x", config: { token: "t", repos: "a", nope: 1 } }),
+        ],
+        [
+          "POST",
+          "/api/connections",
+          JSON.stringify({
+            connector: "fake",
+            name: "x",
+            config: { token: "t", repos: "a", baseUrl: "javascript:alert(1)" },
+          }),
+        ],
         ["POST", "/api/connections", "x".repeat(2 * 1024 * 1024)],
         ["PUT", "/api/connections/nope", JSON.stringify({ name: "y" })],
         ["PUT", "/api/connections/nope", "{"],
@@ -204,18 +263,43 @@ Deno.test("gateway API", async (t) => {
         ["POST", "/api/connections/nope/sync", ""],
       ];
       for (const [method, path, body] of bodies) {
-        const res = await fx.app.request(path, { method, body: body || undefined, headers: { "content-type": "application/json" } });
+        const res = await fx.app.request(path, {
+          method,
+          body: body || undefined,
+          headers: { "content-type": "application/json" },
+        });
         await res.body?.cancel();
-        assert.ok(res.status >= 400 && res.status < 500, `${method} ${path} ${String(body).slice(0, 60)} -> ${res.status}`);
+        assert.ok(
+          res.status >= 400 && res.status < 500,
+          `${method} ${path} ${String(body).slice(0, 60)} -> ${res.status}`,
+        );
       }
       // Random strings in every query parameter: any answer but a 5xx.
-      const params = ["connector", "eventType", "status", "tag", "author", "ref", "q", "from", "to", "cursor", "limit", "bins"];
+      const params = [
+        "connector",
+        "eventType",
+        "status",
+        "tag",
+        "author",
+        "ref",
+        "q",
+        "from",
+        "to",
+        "cursor",
+        "limit",
+        "bins",
+      ];
       await fc.assert(
-        fc.asyncProperty(fc.constantFrom(...params), fc.string({ unit: "binary", maxLength: 80 }), fc.constantFrom("/api/events", "/api/timeline"), async (p, v, route) => {
-          const res = await fx.app.request(`${route}?${new URLSearchParams({ [p]: v })}`);
-          await res.body?.cancel();
-          return res.status < 500;
-        }),
+        fc.asyncProperty(
+          fc.constantFrom(...params),
+          fc.string({ unit: "binary", maxLength: 80 }),
+          fc.constantFrom("/api/events", "/api/timeline"),
+          async (p, v, route) => {
+            const res = await fx.app.request(`${route}?${new URLSearchParams({ [p]: v })}`);
+            await res.body?.cancel();
+            return res.status < 500;
+          },
+        ),
         { numRuns: 300 },
       );
       await fc.assert(
@@ -238,7 +322,12 @@ Deno.test("PUT with only `enabled` keeps name, tags and config", async () => {
     const created = await (await fx.app.request("/api/connections", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ connector: "fake", name: "Keep", tags: ["prod"], config: { token: "t", repos: "a/b" } }),
+      body: JSON.stringify({
+        connector: "fake",
+        name: "Keep",
+        tags: ["prod"],
+        config: { token: "t", repos: "a/b" },
+      }),
     })).json();
     const res = await fx.app.request(`/api/connections/${created.id}`, {
       method: "PUT",

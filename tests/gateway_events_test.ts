@@ -33,7 +33,11 @@ Deno.test("events API matches direct SQL", async (t) => {
       },
       { name: "exact tag (prod is not preprod)", qs: "tag=prod", where: fx.sql`'prod' = ANY(tags)` },
       { name: "tag any-of", qs: "tag=team-a,staging", where: fx.sql`tags && ARRAY['team-a','staging']` },
-      { name: "author and status", qs: "author=bob&status=success", where: fx.sql`author = 'bob' AND status = 'success'` },
+      {
+        name: "author and status",
+        qs: "author=bob&status=success",
+        where: fx.sql`author = 'bob' AND status = 'success'`,
+      },
       {
         name: "time window",
         qs: "from=2026-11-21T00:00:00Z&to=2026-11-23T12:00:00.000Z",
@@ -53,8 +57,9 @@ Deno.test("events API matches direct SQL", async (t) => {
     ];
     for (const c of cases) {
       await t.step(`filter: ${c.name}`, async () => {
-        const expected = (await fx.sql`SELECT id FROM change_events WHERE ${c.where} ORDER BY occurred_at DESC, id DESC`)
-          .map((r) => r.id);
+        const expected =
+          (await fx.sql`SELECT id FROM change_events WHERE ${c.where} ORDER BY occurred_at DESC, id DESC`)
+            .map((r) => r.id);
         assert.ok(expected.length > 0, "the case must select something");
         const ids = await allIds(c.qs);
         assert.equal(new Set(ids).size, ids.length, "no row twice across pages");
@@ -66,7 +71,9 @@ Deno.test("events API matches direct SQL", async (t) => {
       const p1 = await get("limit=500");
       assert.equal(p1.events.length, 500);
       assert.ok(p1.nextCursor);
-      const tail = await get("connector=painchain&limit=500&cursor=" + (await get("connector=painchain&limit=500")).nextCursor);
+      const tail = await get(
+        "connector=painchain&limit=500&cursor=" + (await get("connector=painchain&limit=500")).nextCursor,
+      );
       assert.equal(tail.nextCursor, null);
     });
 
@@ -80,7 +87,9 @@ Deno.test("events API matches direct SQL", async (t) => {
     });
 
     await t.step("timeline bins count what SQL counts", async () => {
-      const res = await fx.app.request("/api/timeline?from=2026-11-20T00:00:00Z&to=2026-11-27T00:00:00Z&connector=github&connector=gitlab");
+      const res = await fx.app.request(
+        "/api/timeline?from=2026-11-20T00:00:00Z&to=2026-11-27T00:00:00Z&connector=github&connector=gitlab",
+      );
       assert.equal(res.status, 200);
       const tl = await res.json();
       assert.equal(tl.binSeconds, 7200, "a week is shown in 2-hour bins (at most 120)");
@@ -88,17 +97,23 @@ Deno.test("events API matches direct SQL", async (t) => {
       const rows = await fx.sql`SELECT connector, count(*)::int AS n FROM change_events
         WHERE connector IN ('github','gitlab') AND occurred_at >= '2026-11-20' AND occurred_at < '2026-11-27' GROUP BY 1`;
       for (const r of rows) assert.equal(tl.totals[r.connector], r.n);
-      const summed = tl.bins.reduce((s: number, b: { counts: Record<string, number> }) =>
-        s + Object.values(b.counts).reduce((a, n) => a + n, 0), 0);
+      const summed = tl.bins.reduce(
+        (s: number, b: { counts: Record<string, number> }) =>
+          s + Object.values(b.counts).reduce((a, n) => a + n, 0),
+        0,
+      );
       assert.equal(summed, tl.total);
-      const [first] = await fx.sql`SELECT count(*)::int AS n FROM change_events WHERE connector IN ('github','gitlab')
+      const [first] = await fx
+        .sql`SELECT count(*)::int AS n FROM change_events WHERE connector IN ('github','gitlab')
         AND occurred_at >= '2026-11-20T00:00:00Z' AND occurred_at < '2026-11-20T02:00:00Z'`;
       const bin0 = Object.values(tl.bins[0].counts as Record<string, number>).reduce((a, n) => a + n, 0);
       assert.equal(bin0, first!.n);
     });
 
     await t.step("timeline picks finer bins for a short range", async () => {
-      const tl = await (await fx.app.request("/api/timeline?from=2026-11-20T00:00:00Z&to=2026-11-20T01:00:00Z")).json();
+      const tl =
+        await (await fx.app.request("/api/timeline?from=2026-11-20T00:00:00Z&to=2026-11-20T01:00:00Z"))
+          .json();
       assert.equal(tl.binSeconds, 60);
       assert.equal(tl.bins.length, 60);
     });

@@ -1,5 +1,12 @@
 /** A gateway wired to an isolated database and NATS prefix, plus seeded events, for API tests. */
-import { cloudEventSchema, type ConnectorMetadataInput, connectorMetadataSchema, putInstance, putMetadata, silentLogger } from "@painchain/shared";
+import {
+  cloudEventSchema,
+  type ConnectorMetadataInput,
+  connectorMetadataSchema,
+  putInstance,
+  putMetadata,
+  silentLogger,
+} from "@painchain/shared";
 import { createApp, createHub, createRegistryCache } from "@painchain/gateway";
 import { createSql, migrate, upsertEvents } from "@painchain/store";
 import { createTestDb, createTestNats } from "./helpers.ts";
@@ -53,7 +60,12 @@ export const testConnectorMeta: ConnectorMetadataInput = {
     { key: "repos", label: "Repositories", type: "list", required: true },
     { key: "depth", label: "Depth", type: "number", min: 1, max: 10, default: 3 },
   ],
-  eventTypes: { deploy: { displayName: "Deploys", sections: [{ title: "Details", fields: [{ key: "metadata.n", label: "N" }] }] } },
+  eventTypes: {
+    deploy: {
+      displayName: "Deploys",
+      sections: [{ title: "Details", fields: [{ key: "metadata.n", label: "N" }] }],
+    },
+  },
 };
 
 export async function gatewayFixture(opts: { events?: number; fetch?: typeof fetch } = {}) {

@@ -82,7 +82,10 @@ export async function waitFor<T>(
 }
 
 /** Builds a valid CloudEvent for tests. */
-export function sampleEvent(i: number, over: { connector?: string; version?: number; recordedAt?: string } = {}) {
+export function sampleEvent(
+  i: number,
+  over: { connector?: string; version?: number; recordedAt?: string } = {},
+) {
   const connector = over.connector ?? "github";
   const time = new Date(Date.UTC(2026, 10, 1) + i * 60_000).toISOString();
   return {

@@ -70,15 +70,19 @@ export async function startStack(env: Record<string, string>): Promise<Stack> {
   });
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitFor(async () => {
-      try {
-        const res = await fetch(`${url}/api/health`);
-        await res.body?.cancel();
-        return res.ok;
-      } catch {
-        return false;
-      }
-    }, 120_000, "gateway health");
+    await waitFor(
+      async () => {
+        try {
+          const res = await fetch(`${url}/api/health`);
+          await res.body?.cancel();
+          return res.ok;
+        } catch {
+          return false;
+        }
+      },
+      120_000,
+      "gateway health",
+    );
   } catch (err) {
     await proc.stop();
     throw new Error(`${(err as Error).message}\n${proc.output().slice(-4000)}`);

@@ -8,7 +8,8 @@ import { createTestDb, NATS_URL, waitFor } from "./helpers.ts";
 import { freePort, ROOT, spawnProc, startStack } from "./stack.ts";
 
 async function curl(args: string[]): Promise<{ code: number; stdout: string }> {
-  const out = await new Deno.Command("curl", { args: ["-sS", ...args], cwd: Deno.makeTempDirSync() }).output();
+  const out = await new Deno.Command("curl", { args: ["-sS", ...args], cwd: Deno.makeTempDirSync() })
+    .output();
   return { code: out.code, stdout: new TextDecoder().decode(out.stdout) };
 }
 
@@ -28,22 +29,35 @@ Deno.test({
     });
     const canary = `s3cr3t-canary-${crypto.randomUUID()}`;
     try {
-      await t.step("curl /api/connectors/metadata lists painchain with its colour and description", async () => {
-        const list = await waitFor(async () => {
-          const r = await curl([`${stack.url}/api/connectors/metadata`]);
-          const l = JSON.parse(r.stdout) as { id: string }[];
-          return l.some((m) => m.id === "painchain") && l.some((m) => m.id === "fakesource") ? l : null;
-        }, 30_000, "connectors registered");
-        const pc = list.find((m) => m.id === "painchain") as Record<string, unknown>;
-        assert.equal(pc.color, "#9f7aea");
-        assert.equal(pc.displayName, "PainChain");
-        assert.match(String(pc.description), /Audit trail/);
-        assert.equal(pc.status, "up");
-      });
+      await t.step(
+        "curl /api/connectors/metadata lists painchain with its colour and description",
+        async () => {
+          const list = await waitFor(
+            async () => {
+              const r = await curl([`${stack.url}/api/connectors/metadata`]);
+              const l = JSON.parse(r.stdout) as { id: string }[];
+              return l.some((m) => m.id === "painchain") && l.some((m) => m.id === "fakesource") ? l : null;
+            },
+            30_000,
+            "connectors registered",
+          );
+          const pc = list.find((m) => m.id === "painchain") as Record<string, unknown>;
+          assert.equal(pc.color, "#9f7aea");
+          assert.equal(pc.displayName, "PainChain");
+          assert.match(String(pc.description), /Audit trail/);
+          assert.equal(pc.status, "up");
+        },
+      );
 
       await t.step("curl /api/connectors/painchain/logo --output x yields a valid image", async () => {
         const dir = await Deno.makeTempDir();
-        const r = await curl(["-w", "%{http_code} %{content_type}", `${stack.url}/api/connectors/painchain/logo`, "--output", `${dir}/x`]);
+        const r = await curl([
+          "-w",
+          "%{http_code} %{content_type}",
+          `${stack.url}/api/connectors/painchain/logo`,
+          "--output",
+          `${dir}/x`,
+        ]);
         assert.equal(r.stdout, "200 image/svg+xml");
         const svg = await Deno.readTextFile(`${dir}/x`);
         assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]*viewBox="0 0 64 64"/);
@@ -51,22 +65,36 @@ Deno.test({
       });
 
       let id = "";
-      await t.step("creating a connection produces a ConnectorCreated event with the secret redacted", async () => {
-        const res = await fetch(`${stack.url}/api/connections`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ connector: "fakesource", name: "Stack test", tags: ["prod"], config: { token: canary } }),
-        });
-        assert.equal(res.status, 201, await res.clone().text());
-        id = (await res.json()).id;
-        const ev = await waitFor(async () => {
-          const body = await (await fetch(`${stack.url}/api/events?connector=painchain&eventType=ConnectorCreated`)).text();
-          assert.equal(body.includes(canary), false, "the secret never reaches the events API");
-          return (JSON.parse(body).events as { metadata: { connectionId: string } }[])
-            .find((e) => e.metadata.connectionId === id);
-        }, 20_000, "ConnectorCreated event");
-        assert.match(JSON.stringify(ev), /\[redacted\]/);
-      });
+      await t.step(
+        "creating a connection produces a ConnectorCreated event with the secret redacted",
+        async () => {
+          const res = await fetch(`${stack.url}/api/connections`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({
+              connector: "fakesource",
+              name: "Stack test",
+              tags: ["prod"],
+              config: { token: canary },
+            }),
+          });
+          assert.equal(res.status, 201, await res.clone().text());
+          id = (await res.json()).id;
+          const ev = await waitFor(
+            async () => {
+              const body =
+                await (await fetch(`${stack.url}/api/events?connector=painchain&eventType=ConnectorCreated`))
+                  .text();
+              assert.equal(body.includes(canary), false, "the secret never reaches the events API");
+              return (JSON.parse(body).events as { metadata: { connectionId: string } }[])
+                .find((e) => e.metadata.connectionId === id);
+            },
+            20_000,
+            "ConnectorCreated event",
+          );
+          assert.match(JSON.stringify(ev), /\[redacted\]/);
+        },
+      );
 
       await t.step("a GET of that connection never shows the secret", async () => {
         const body = await (await fetch(`${stack.url}/api/connections/${id}`)).text();
@@ -75,10 +103,14 @@ Deno.test({
       });
 
       await t.step("the new connection is polled and its changes reach /api/events", async () => {
-        const e = await waitFor(async () => {
-          const r = await (await fetch(`${stack.url}/api/events?connector=fakesource`)).json();
-          return r.events[0];
-        }, 20_000, "fakesource events");
+        const e = await waitFor(
+          async () => {
+            const r = await (await fetch(`${stack.url}/api/events?connector=fakesource`)).json();
+            return r.events[0];
+          },
+          20_000,
+          "fakesource events",
+        );
         assert.match(e.title, /Fake deploy #\d+ of Stack test/);
         assert.deepEqual(e.tags, ["prod"]);
       });
@@ -94,7 +126,12 @@ Deno.test({
         assert.equal(res.headers.get("content-type"), "text/event-stream");
         const raw = res.body!.getReader();
         const dec = new TextDecoder();
-        const reader = { read: async () => ({ value: dec.decode((await raw.read()).value ?? new Uint8Array(), { stream: true }) }), cancel: () => raw.cancel() };
+        const reader = {
+          read: async () => ({
+            value: dec.decode((await raw.read()).value ?? new Uint8Array(), { stream: true }),
+          }),
+          cancel: () => raw.cancel(),
+        };
         let text = "";
         while (!text.includes("event: ready")) text += (await reader.read()).value ?? "";
         await fetch(`${stack.url}/api/connections/${id}`, {
@@ -103,7 +140,9 @@ Deno.test({
           body: JSON.stringify({ enabled: false }),
         }).then((r) => r.body?.cancel());
         const deadline = Date.now() + 10_000;
-        while (!text.includes("ConnectorDisabled") && Date.now() < deadline) text += (await reader.read()).value ?? "";
+        while (!text.includes("ConnectorDisabled") && Date.now() < deadline) {
+          text += (await reader.read()).value ?? "";
+        }
         ac.abort();
         await reader.cancel().catch(() => {});
         assert.match(text, /event: change/);

@@ -1,14 +1,22 @@
 /** The store against real NATS and Postgres: volume, idempotence, versions, and the dead-letter stream. */
 import assert from "node:assert/strict";
-import { encoder, messageId, silentLogger, cloudEventSchema } from "@painchain/shared";
+import { cloudEventSchema, encoder, messageId, silentLogger } from "@painchain/shared";
 import { createSql, migrate, startStoreConsumer } from "@painchain/store";
 import { createTestDb, createTestNats, sampleEvent, waitFor } from "./helpers.ts";
 
-async function publishAll(js: import("nats").JetStreamClient, subject: (e: ReturnType<typeof sampleEvent>) => string, events: ReturnType<typeof sampleEvent>[]) {
+async function publishAll(
+  js: import("nats").JetStreamClient,
+  subject: (e: ReturnType<typeof sampleEvent>) => string,
+  events: ReturnType<typeof sampleEvent>[],
+) {
   for (let i = 0; i < events.length; i += 500) {
-    await Promise.all(events.slice(i, i + 500).map((e) =>
-      js.publish(subject(e), encoder.encode(JSON.stringify(e)), { msgID: messageId(cloudEventSchema.parse(e)) })
-    ));
+    await Promise.all(
+      events.slice(i, i + 500).map((e) =>
+        js.publish(subject(e), encoder.encode(JSON.stringify(e)), {
+          msgID: messageId(cloudEventSchema.parse(e)),
+        })
+      ),
+    );
   }
 }
 
@@ -17,8 +25,15 @@ Deno.test("store ingests through JetStream", async (t) => {
   const tn = await createTestNats();
   const sql = createSql(db.url);
   await migrate(sql);
-  const store = await startStoreConsumer({ nats: tn.nats, sql, names: tn.names, log: silentLogger, retryDelayMs: 200 });
-  const subject = (e: ReturnType<typeof sampleEvent>) => tn.names.eventSubject(e.data.connector, e.data.eventType);
+  const store = await startStoreConsumer({
+    nats: tn.nats,
+    sql,
+    names: tn.names,
+    log: silentLogger,
+    retryDelayMs: 200,
+  });
+  const subject = (e: ReturnType<typeof sampleEvent>) =>
+    tn.names.eventSubject(e.data.connector, e.data.eventType);
   const count = async () => Number((await sql`SELECT count(*)::int AS n FROM change_events`)[0]!.n);
   try {
     const events = Array.from({ length: 10_000 }, (_, i) => sampleEvent(i));
@@ -32,9 +47,11 @@ Deno.test("store ingests through JetStream", async (t) => {
       const [before] = await sql`SELECT max(updated_at) AS t, sum(version)::int AS v FROM change_events`;
       // Bypass JetStream's duplicate window with fresh message ids: the store itself must hold the line.
       for (let i = 0; i < events.length; i += 500) {
-        await Promise.all(events.slice(i, i + 500).map((e, j) =>
-          tn.nats.js.publish(subject(e), encoder.encode(JSON.stringify(e)), { msgID: `replay-${i + j}` })
-        ));
+        await Promise.all(
+          events.slice(i, i + 500).map((e, j) =>
+            tn.nats.js.publish(subject(e), encoder.encode(JSON.stringify(e)), { msgID: `replay-${i + j}` })
+          ),
+        );
       }
       const target = store.stats.received + 0;
       await waitFor(() => store.stats.received >= 20_000, 60_000, "replay consumed");
@@ -45,17 +62,26 @@ Deno.test("store ingests through JetStream", async (t) => {
     });
 
     await t.step("a newer version of 100 updates exactly those 100", async () => {
-      const newer = Array.from({ length: 100 }, (_, i) =>
-        sampleEvent(i * 37, { version: 2, recordedAt: "2026-11-25T00:00:00.000Z" }));
+      const newer = Array.from(
+        { length: 100 },
+        (_, i) => sampleEvent(i * 37, { version: 2, recordedAt: "2026-11-25T00:00:00.000Z" }),
+      );
       await publishAll(tn.nats.js, subject, newer);
-      await waitFor(async () => Number((await sql`SELECT count(*)::int AS n FROM change_events WHERE version = 2`)[0]!.n) === 100, 20_000, "100 updates");
+      await waitFor(
+        async () =>
+          Number((await sql`SELECT count(*)::int AS n FROM change_events WHERE version = 2`)[0]!.n) === 100,
+        20_000,
+        "100 updates",
+      );
       const rows = await sql`SELECT id FROM change_events WHERE version > 1 ORDER BY id`;
       assert.deepEqual(rows.map((r) => r.id).sort(), newer.map((e) => e.id).sort());
     });
 
     await t.step("an older version changes nothing", async () => {
-      const older = Array.from({ length: 100 }, (_, i) =>
-        sampleEvent(i * 37, { version: 7, recordedAt: "2026-11-24T00:00:00.000Z" }));
+      const older = Array.from(
+        { length: 100 },
+        (_, i) => sampleEvent(i * 37, { version: 7, recordedAt: "2026-11-24T00:00:00.000Z" }),
+      );
       const received = store.stats.received;
       await publishAll(tn.nats.js, subject, older);
       await waitFor(() => store.stats.received >= received + 100, 20_000, "older consumed");
@@ -71,11 +97,38 @@ Deno.test("store ingests through JetStream", async (t) => {
       for (let i = 0; i < 1000; i++) {
         const kind = i % 5;
         const e = sampleEvent(100_000 + i) as Record<string, unknown>;
-        if (kind === 0) bad.push({ subject: tn.names.eventSubject("github", "pull_request"), body: encoder.encode(`{not json ${i}`) });
-        if (kind === 1) bad.push({ subject: subject(e as never), body: encoder.encode(JSON.stringify({ ...e, time: "yesterday" })) });
-        if (kind === 2) bad.push({ subject: subject(e as never), body: encoder.encode(JSON.stringify({ ...e, data: { ...(e.data as object), title: 42 } })) });
-        if (kind === 3) bad.push({ subject: subject(e as never), body: encoder.encode(JSON.stringify({ ...e, data: { ...(e.data as object), title: "nul\u0000here" } })) });
-        if (kind === 4) bad.push({ subject: tn.names.eventSubject("gitlab", "pipeline"), body: encoder.encode(JSON.stringify(e)) });
+        if (kind === 0) {
+          bad.push({
+            subject: tn.names.eventSubject("github", "pull_request"),
+            body: encoder.encode(`{not json ${i}`),
+          });
+        }
+        if (kind === 1) {
+          bad.push({
+            subject: subject(e as never),
+            body: encoder.encode(JSON.stringify({ ...e, time: "yesterday" })),
+          });
+        }
+        if (kind === 2) {
+          bad.push({
+            subject: subject(e as never),
+            body: encoder.encode(JSON.stringify({ ...e, data: { ...(e.data as object), title: 42 } })),
+          });
+        }
+        if (kind === 3) {
+          bad.push({
+            subject: subject(e as never),
+            body: encoder.encode(
+              JSON.stringify({ ...e, data: { ...(e.data as object), title: "nul\u0000here" } }),
+            ),
+          });
+        }
+        if (kind === 4) {
+          bad.push({
+            subject: tn.names.eventSubject("gitlab", "pipeline"),
+            body: encoder.encode(JSON.stringify(e)),
+          });
+        }
       }
       const good = Array.from({ length: 2000 }, (_, i) => sampleEvent(200_000 + i, { connector: "gitlab" }));
       const mixed: { subject: string; body: Uint8Array }[] = [];
@@ -95,10 +148,17 @@ Deno.test("store ingests through JetStream", async (t) => {
       assert.ok(msg.header.get("Painchain-Detail").length > 0);
       const reasons = new Set<string>();
       for (let s = 1; s <= 1000; s += 1) {
-        reasons.add((await tn.nats.jsm.streams.getMessage(tn.names.deadLetterStream, { seq: s })).header.get("Painchain-Reason"));
+        reasons.add(
+          (await tn.nats.jsm.streams.getMessage(tn.names.deadLetterStream, { seq: s })).header.get(
+            "Painchain-Reason",
+          ),
+        );
         if (s > 20) break;
       }
-      assert.ok(reasons.has("invalid_json") && reasons.has("invalid_event") && reasons.has("wrong_subject"), [...reasons].join());
+      assert.ok(
+        reasons.has("invalid_json") && reasons.has("invalid_event") && reasons.has("wrong_subject"),
+        [...reasons].join(),
+      );
       // The store is still up: a fresh valid event is stored.
       await publishAll(tn.nats.js, subject, [sampleEvent(999_999)]);
       await waitFor(async () => (await count()) === before + 2001, 10_000, "store still up");

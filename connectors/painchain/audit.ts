@@ -100,9 +100,14 @@ export function auditEvent(ch: KvChange): MappedChange | null {
   return {
     ...base,
     eventType: "ConnectorUpdated",
-    title: `Connection "${name}" updated (${connector}): ${diff.map((d) => d.field).join(", ")}`.slice(0, 500),
+    title: `Connection "${name}" updated (${connector}): ${diff.map((d) => d.field).join(", ")}`.slice(
+      0,
+      500,
+    ),
     status: "updated",
-    description: diff.map((d) => `${d.field}: ${JSON.stringify(d.before)} → ${JSON.stringify(d.after)}`).join("\n"),
+    description: diff.map((d) => `${d.field}: ${JSON.stringify(d.before)} → ${JSON.stringify(d.after)}`).join(
+      "\n",
+    ),
     metadata: { ...meta, diff },
   };
 }

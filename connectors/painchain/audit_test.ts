@@ -25,7 +25,11 @@ Deno.test("auditEvent()", async (t) => {
     assert.equal(e.upstreamId, "github.prod-7");
     assert.equal(e.time, at);
     assert.equal(JSON.stringify(e).includes("s3cr3t"), false);
-    assert.deepEqual((e.metadata!.diff as unknown[]).at(-1), { field: "secrets.token", before: null, after: REDACTED });
+    assert.deepEqual((e.metadata!.diff as unknown[]).at(-1), {
+      field: "secrets.token",
+      before: null,
+      after: REDACTED,
+    });
   });
   await t.step("only enabled flipping is ConnectorDisabled / ConnectorEnabled", () => {
     const off = { ...base, enabled: false, updatedAt: "2026-11-03T00:00:00Z" };
@@ -35,12 +39,20 @@ Deno.test("auditEvent()", async (t) => {
   await t.step("a changed secret shows as changed, never its value", () => {
     const e = change(base, { ...base, secrets: { token: "s3cr3t-canary-2" } })!;
     assert.equal(e.eventType, "ConnectorUpdated");
-    assert.deepEqual(e.metadata!.diff, [{ field: "secrets.token", before: REDACTED, after: `${REDACTED} (changed)` }]);
+    assert.deepEqual(e.metadata!.diff, [{
+      field: "secrets.token",
+      before: REDACTED,
+      after: `${REDACTED} (changed)`,
+    }]);
     assert.equal(JSON.stringify(e).includes("canary"), false);
   });
   await t.step("config changes are listed field by field", () => {
     const e = change(base, { ...base, pollInterval: 60, config: { repos: ["a/b", "c/d"] } })!;
-    assert.deepEqual(diffConnections(base, { ...base, pollInterval: 60 }), [{ field: "pollInterval", before: 300, after: 60 }]);
+    assert.deepEqual(diffConnections(base, { ...base, pollInterval: 60 }), [{
+      field: "pollInterval",
+      before: 300,
+      after: 60,
+    }]);
     assert.match(e.title, /pollInterval, config.repos/);
   });
   await t.step("a save with no real change publishes nothing", () => {

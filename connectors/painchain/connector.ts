@@ -29,14 +29,23 @@ export const painchainConnector: ConnectorDefinition = {
     };
     const watcher = await kv.watch({
       key: ">",
-      ...(saved?.revision ? { resumeFromRevision: saved.revision + 1 } : { include: KvWatchInclude.AllHistory }),
+      ...(saved?.revision
+        ? { resumeFromRevision: saved.revision + 1 }
+        : { include: KvWatchInclude.AllHistory }),
     });
     ctx.signal.addEventListener("abort", () => watcher.stop(), { once: true });
     for await (const e of watcher) {
       const prev = await previous(e.key, e.revision);
       const next = parse(e);
       last.set(e.key, next);
-      const change = auditEvent({ key: e.key, revision: e.revision, time: e.created, operation: e.operation, prev, next });
+      const change = auditEvent({
+        key: e.key,
+        revision: e.revision,
+        time: e.created,
+        operation: e.operation,
+        prev,
+        next,
+      });
       if (change) await ctx.emit([change], "painchain");
       if (ctx.signal.aborted) break;
       await ctx.saveCursor({ revision: e.revision });

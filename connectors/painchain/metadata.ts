@@ -10,7 +10,10 @@ const connectionSection = {
     { key: "metadata.revision", label: "Revision", format: "number" as const, visible: false },
   ],
 };
-const diffSection = { title: "Changes", fields: [{ key: "metadata.diff", label: "Field changes", format: "diff" as const }] };
+const diffSection = {
+  title: "Changes",
+  fields: [{ key: "metadata.diff", label: "Field changes", format: "diff" as const }],
+};
 
 export const metadata: ConnectorMetadataInput = {
   id: "painchain",

@@ -36,7 +36,10 @@ export function connectionsRoutes(
 
   app.get(
     "/",
-    validate("query", z.object({ connector: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/).optional() }).strict()),
+    validate(
+      "query",
+      z.object({ connector: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/).optional() }).strict(),
+    ),
     async (c) => {
       const list = await listConnections(deps.kv, c.req.valid("query").connector);
       return c.json(list.map(publicConnection));

@@ -99,7 +99,10 @@ export function connectorsRoutes(deps: { registry: RegistryCache; fetch: typeof 
   async function fetchLogo(base: string): Promise<CachedLogo> {
     let res: Response;
     try {
-      res = await deps.fetch(new URL("/logo", base), { signal: AbortSignal.timeout(3_000), redirect: "error" });
+      res = await deps.fetch(new URL("/logo", base), {
+        signal: AbortSignal.timeout(3_000),
+        redirect: "error",
+      });
     } catch (err) {
       throw new BadGatewayError("The connector did not serve its logo", { cause: err });
     }

@@ -25,7 +25,9 @@ export function eventsRoutes(deps: { sql: postgres.Sql; hub: Hub; keepAliveMs?: 
       const queue: StoredChangeMessage[] = [];
       let wake: (() => void) | null = null;
       const unsubscribe = deps.hub.subscribe((changes) => {
-        for (const ch of changes) if (connector.length === 0 || connector.includes(ch.connector)) queue.push(ch);
+        for (const ch of changes) {
+          if (connector.length === 0 || connector.includes(ch.connector)) queue.push(ch);
+        }
         if (queue.length > 10_000) queue.splice(0, queue.length - 10_000);
         wake?.();
       });
@@ -39,7 +41,11 @@ export function eventsRoutes(deps: { sql: postgres.Sql; hub: Hub; keepAliveMs?: 
         while (!closed) {
           while (queue.length > 0 && !closed) {
             const ch = queue.shift()!;
-            await stream.writeSSE({ event: "change", id: `${ch.id}@${ch.version}`, data: JSON.stringify(ch) });
+            await stream.writeSSE({
+              event: "change",
+              id: `${ch.id}@${ch.version}`,
+              data: JSON.stringify(ch),
+            });
           }
           await new Promise<void>((resolve) => {
             wake = resolve;

@@ -19,7 +19,8 @@ export interface Leases {
 
 export function createLeases(kv: KV, holder: string, ttlMs = 15_000, now = Date.now): Leases {
   const revisions = new Map<string, number>();
-  const value = () => encoder.encode(JSON.stringify({ holder, expiresAt: now() + ttlMs } satisfies LeaseValue));
+  const value = () =>
+    encoder.encode(JSON.stringify({ holder, expiresAt: now() + ttlMs } satisfies LeaseValue));
 
   return {
     ttlMs,

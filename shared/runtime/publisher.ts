@@ -27,10 +27,14 @@ export function createPublisher(
   const window = opts.window ?? 256;
   const timeout = opts.timeoutMs ?? 10_000;
   const send = (e: PainchainCloudEvent) =>
-    opts.js.publish(opts.names.eventSubject(e.data.connector, e.data.eventType), encoder.encode(JSON.stringify(e)), {
-      msgID: messageId(e),
-      timeout,
-    });
+    opts.js.publish(
+      opts.names.eventSubject(e.data.connector, e.data.eventType),
+      encoder.encode(JSON.stringify(e)),
+      {
+        msgID: messageId(e),
+        timeout,
+      },
+    );
 
   return {
     async publish(events, signal) {
@@ -53,7 +57,12 @@ export function createPublisher(
         if (failed.length === 0) break;
         attempt++;
         const wait = backoff(attempt, 250, 15_000);
-        opts.log.warn("Publish failed, retrying", { failed: failed.length, attempt, waitMs: wait, ...errorFields(lastError) });
+        opts.log.warn("Publish failed, retrying", {
+          failed: failed.length,
+          attempt,
+          waitMs: wait,
+          ...errorFields(lastError),
+        });
         await sleep(wait, signal);
         pending = failed;
       }

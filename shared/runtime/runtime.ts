@@ -5,6 +5,7 @@
  * history, "sync now" requests, and the small HTTP server with /logo and /healthz.
  */
 import type { KV, Subscription } from "nats";
+import { parse as parseYaml } from "yaml";
 import { ZodError } from "zod";
 import { type Connection, connectionKey, connectionSchema } from "../connection.ts";
 import { type MappedChange, type PainchainCloudEvent, toCloudEvent } from "../event.ts";
@@ -19,8 +20,8 @@ import {
   putMetadata,
   removeInstance,
 } from "../registry.ts";
-import { createLeases, type Leases } from "./lease.ts";
-import { createPublisher, type Publisher } from "./publisher.ts";
+import { createLeases } from "./lease.ts";
+import { createPublisher } from "./publisher.ts";
 import { backoff, jitter, sleep } from "./timing.ts";
 
 export interface RateLimitInfo {
@@ -108,7 +109,9 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 export function describeError(err: unknown): string {
-  if (err instanceof ZodError) return err.issues.map((i) => `${i.path.join(".") || "value"}: ${i.message}`).join("; ");
+  if (err instanceof ZodError) {
+    return err.issues.map((i) => `${i.path.join(".") || "value"}: ${i.message}`).join("; ");
+  }
   return err instanceof Error ? err.message : String(err);
 }
 
@@ -137,11 +140,15 @@ export async function startConnector(def: ConnectorDefinition, deps: RuntimeDeps
   }, (req) => {
     const path = new URL(req.url).pathname;
     if (path === "/logo") {
-      return new Response(logoBytes, { headers: { "content-type": logoType, "cache-control": "max-age=300" } });
+      return new Response(logoBytes, {
+        headers: { "content-type": logoType, "cache-control": "max-age=300" },
+      });
     }
     if (path === "/healthz") {
       const ok = !deps.nats.nc.isClosed();
-      return Response.json({ ok, connector: metadata.id, instanceId: deps.instanceId }, { status: ok ? 200 : 503 });
+      return Response.json({ ok, connector: metadata.id, instanceId: deps.instanceId }, {
+        status: ok ? 200 : 503,
+      });
     }
     if (path === "/metadata") return Response.json(metadata);
     return new Response("Not found", { status: 404 });
@@ -207,7 +214,9 @@ export async function startConnector(def: ConnectorDefinition, deps: RuntimeDeps
   const recordOutcome = (connectionId: string, outcome: Record<string, unknown>) => {
     deps.nats.js.publish(
       deps.names.statusSubject(metadata.id, connectionId),
-      encoder.encode(JSON.stringify({ connector: metadata.id, connectionId, instanceId: deps.instanceId, ...outcome })),
+      encoder.encode(
+        JSON.stringify({ connector: metadata.id, connectionId, instanceId: deps.instanceId, ...outcome }),
+      ),
     ).catch(() => {});
   };
 
@@ -353,7 +362,9 @@ export async function startConnector(def: ConnectorDefinition, deps: RuntimeDeps
             this.status({ state: "polling" });
           },
         });
-        if (outcome && outcome.cursor !== undefined && !this.ac.signal.aborted) await saveCursor(c.id, outcome.cursor);
+        if (outcome && outcome.cursor !== undefined && !this.ac.signal.aborted) {
+          await saveCursor(c.id, outcome.cursor);
+        }
         this.status({ state: "idle", lastSuccessAt: now().toISOString(), lastError: null });
         recordOutcome(c.id, {
           outcome: "ok",
@@ -449,9 +460,12 @@ export async function startConnector(def: ConnectorDefinition, deps: RuntimeDeps
   };
 }
 
-/** Reads connections given as code: a JSON file holding an array; `env:NAME` secret values are resolved. */
+/**
+ * Reads connections given as code: a YAML or JSON file holding a list (or `connections:` list). Secret values
+ * written `env:NAME` are read from the environment.
+ */
 export async function loadConnectionsFile(path: string, connector: string, env: Record<string, string>) {
-  const raw = JSON.parse(await Deno.readTextFile(path));
+  const raw = parseYaml(await Deno.readTextFile(path));
   const list = Array.isArray(raw) ? raw : raw.connections ?? [];
   const stamp = new Date().toISOString();
   return (list as Record<string, unknown>[])

@@ -29,7 +29,13 @@ function testConnector(polls: PollContext[], opts: { fail?: () => boolean } = {}
       const n = ((ctx.cursor as number | null) ?? 0) + 1;
       ctx.rateLimit({ remaining: 100 - n, limit: 100 });
       await ctx.emit([
-        { upstreamId: n, eventType: "deploy", time: new Date(Date.UTC(2026, 10, 1, 0, n)), title: `Deploy ${n}`, tags: ctx.connection.tags },
+        {
+          upstreamId: n,
+          eventType: "deploy",
+          time: new Date(Date.UTC(2026, 10, 1, 0, n)),
+          title: `Deploy ${n}`,
+          tags: ctx.connection.tags,
+        },
         // An invalid mapping is dropped and logged, and does not block the valid one.
         { upstreamId: `bad-${n}`, eventType: "deploy", time: "not a time", title: "" },
       ]);
@@ -69,7 +75,9 @@ Deno.test("connector runtime", async (t) => {
   });
   try {
     await t.step("registers metadata and a heartbeat in the registry", async () => {
-      const reg = await waitFor(async () => (await readRegistry(tn.buckets.registry)).find((r) => r.metadata.id === "fake"));
+      const reg = await waitFor(async () =>
+        (await readRegistry(tn.buckets.registry)).find((r) => r.metadata.id === "fake")
+      );
       assert.equal(reg.status, "up");
       assert.equal(reg.instances[0]!.instanceId, "replica-a");
     });
@@ -84,7 +92,10 @@ Deno.test("connector runtime", async (t) => {
     });
 
     await t.step("a connection written to KV is polled, and events are published", async () => {
-      await tn.buckets.connections.put(connectionKey("fake", "one"), encoder.encode(JSON.stringify(connection("one"))));
+      await tn.buckets.connections.put(
+        connectionKey("fake", "one"),
+        encoder.encode(JSON.stringify(connection("one"))),
+      );
       await waitFor(() => received.length >= 2, 10_000, "two events");
       assert.equal(polls[0]!.connection.secrets.token, "t0ken");
       assert.equal(polls[0]!.cursor, null);
@@ -118,7 +129,11 @@ Deno.test("connector runtime", async (t) => {
       assert.equal(s.lastError, "upstream is down");
       assert.equal(s.state, "error");
       failing = false;
-      await waitFor(() => running.statuses().find((x) => x.state !== "error" && x.lastError === null), 15_000, "recovery");
+      await waitFor(
+        () => running.statuses().find((x) => x.state !== "error" && x.lastError === null),
+        15_000,
+        "recovery",
+      );
     });
 
     await t.step("a disabled connection stops polling", async () => {
@@ -133,7 +148,10 @@ Deno.test("connector runtime", async (t) => {
     });
 
     await t.step("a second replica stands by while the first holds the lease, then takes over", async () => {
-      await tn.buckets.connections.put(connectionKey("fake", "two"), encoder.encode(JSON.stringify(connection("two"))));
+      await tn.buckets.connections.put(
+        connectionKey("fake", "two"),
+        encoder.encode(JSON.stringify(connection("two"))),
+      );
       await waitFor(() => polls.some((p) => p.connection.id === "two"), 5_000, "replica-a polls two");
       const polls2: PollContext[] = [];
       const second = await startConnector(testConnector(polls2), {

@@ -47,7 +47,12 @@ export interface ConnectorMeta {
   eventTypes: Record<string, EventTypeMeta>;
   status: "up" | "down";
   lastHeartbeatAt: string | null;
-  instances: { instanceId: string; startedAt: string; heartbeatAt: string; connections: ConnectionStatus[] }[];
+  instances: {
+    instanceId: string;
+    startedAt: string;
+    heartbeatAt: string;
+    connections: ConnectionStatus[];
+  }[];
 }
 
 export interface ChangeEvent {
@@ -114,7 +119,8 @@ export const api = {
   events: (qs: string) => call<{ events: ChangeEvent[]; nextCursor: string | null }>(`/api/events?${qs}`),
   timeline: (qs: string) => call<Timeline>(`/api/timeline?${qs}`),
   connections: () => call<Connection[]>("/api/connections"),
-  createConnection: (body: unknown) => call<Connection>("/api/connections", { method: "POST", body: JSON.stringify(body) }),
+  createConnection: (body: unknown) =>
+    call<Connection>("/api/connections", { method: "POST", body: JSON.stringify(body) }),
   updateConnection: (id: string, body: unknown) =>
     call<Connection>(`/api/connections/${id}`, { method: "PUT", body: JSON.stringify(body) }),
   deleteConnection: (id: string) => call<void>(`/api/connections/${id}`, { method: "DELETE" }),

@@ -1,5 +1,5 @@
 /** Detail panel: sections and fields from the connector's eventTypes, then any other metadata, generically. */
-import type { ChangeEvent, DetailField } from "./api.ts";
+import type { DetailField } from "./api.ts";
 import { absolute, duration, isSafeUrl, pick } from "./format.ts";
 import { Badge, Logo } from "./event_list.tsx";
 import { metaById, selected } from "./state.ts";
@@ -22,7 +22,9 @@ function Value({ v, format }: { v: unknown; format: string }) {
         <tbody>
           {v.map((d, i) => (
             <tr key={i}>
-              <th>{String((d as Record<string, unknown>).field ?? (d as Record<string, unknown>).path ?? "")}</th>
+              <th>
+                {String((d as Record<string, unknown>).field ?? (d as Record<string, unknown>).path ?? "")}
+              </th>
               <td class="before">{JSON.stringify((d as Record<string, unknown>).before)}</td>
               <td class="after">{JSON.stringify((d as Record<string, unknown>).after)}</td>
             </tr>
@@ -32,7 +34,9 @@ function Value({ v, format }: { v: unknown; format: string }) {
     );
   }
   if (format === "link" || isSafeUrl(v)) {
-    return isSafeUrl(v) ? <a href={v} target="_blank" rel="noopener noreferrer">{v}</a> : <span>{String(v)}</span>;
+    return isSafeUrl(v)
+      ? <a href={v} target="_blank" rel="noopener noreferrer">{v}</a>
+      : <span>{String(v)}</span>;
   }
   if (format === "time" && typeof v === "string") return <time title={v}>{absolute(v)}</time>;
   if (format === "duration" && typeof v === "number") return <span>{duration(v)}</span>;
@@ -62,14 +66,42 @@ export function DetailPanel() {
           <h2>{e.title}</h2>
           <Badge connector={e.connector} /> <span class="type">{type?.displayName ?? e.eventType}</span>
         </div>
-        <button type="button" class="close" aria-label="Close details" onClick={() => (selected.value = null)}>×</button>
+        <button
+          type="button"
+          class="close"
+          aria-label="Close details"
+          onClick={() => (selected.value = null)}
+        >
+          ×
+        </button>
       </header>
       <dl class="facts">
-        <dt>When</dt><dd><Value v={e.time} format="time" /></dd>
-        <dt>Author</dt><dd><Value v={e.author} format="text" /></dd>
-        <dt>Status</dt><dd><Value v={e.status} format="text" /></dd>
-        {e.url && <><dt>Link</dt><dd><Value v={e.url} format="link" /></dd></>}
-        {e.tags.length > 0 && <><dt>Tags</dt><dd>{e.tags.join(", ")}</dd></>}
+        <dt>When</dt>
+        <dd>
+          <Value v={e.time} format="time" />
+        </dd>
+        <dt>Author</dt>
+        <dd>
+          <Value v={e.author} format="text" />
+        </dd>
+        <dt>Status</dt>
+        <dd>
+          <Value v={e.status} format="text" />
+        </dd>
+        {e.url && (
+          <>
+            <dt>Link</dt>
+            <dd>
+              <Value v={e.url} format="link" />
+            </dd>
+          </>
+        )}
+        {e.tags.length > 0 && (
+          <>
+            <dt>Tags</dt>
+            <dd>{e.tags.join(", ")}</dd>
+          </>
+        )}
       </dl>
       {e.description && <p class="description">{e.description}</p>}
       {(type?.sections ?? []).map((s) => {
@@ -79,7 +111,12 @@ export function DetailPanel() {
           <section key={s.title}>
             <h3>{s.title}</h3>
             <dl>
-              {fields.map((f) => [<dt key={`t${f.key}`}>{f.label}</dt>, <dd key={`d${f.key}`}><Value v={pick(e, f.key)} format={f.format} /></dd>])}
+              {fields.map((f) => [
+                <dt key={`t${f.key}`}>{f.label}</dt>,
+                <dd key={`d${f.key}`}>
+                  <Value v={pick(e, f.key)} format={f.format} />
+                </dd>,
+              ])}
             </dl>
           </section>
         );
@@ -87,12 +124,25 @@ export function DetailPanel() {
       {rest.length > 0 && (
         <section>
           <h3>More</h3>
-          <dl>{rest.map(([k, v]) => [<dt key={`t${k}`}>{k}</dt>, <dd key={`d${k}`}><Value v={v} format="text" /></dd>])}</dl>
+          <dl>
+            {rest.map(([k, v]) => [
+              <dt key={`t${k}`}>{k}</dt>,
+              <dd key={`d${k}`}>
+                <Value v={v} format="text" />
+              </dd>,
+            ])}
+          </dl>
         </section>
       )}
       <footer class="muted">
         id <code>{e.id}</code> · version {e.version}
-        <button type="button" class="link" onClick={() => navigator.clipboard?.writeText(`${location.origin}/?q=${encodeURIComponent(e.id)}`)}>Copy link</button>
+        <button
+          type="button"
+          class="link"
+          onClick={() => navigator.clipboard?.writeText(`${location.origin}/?q=${encodeURIComponent(e.id)}`)}
+        >
+          Copy link
+        </button>
       </footer>
     </aside>
   );

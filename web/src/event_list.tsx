@@ -2,10 +2,30 @@
 import { useEffect, useRef } from "preact/hooks";
 import type { ChangeEvent } from "./api.ts";
 import { absolute, isSafeUrl, recencyGroup, relative } from "./format.ts";
-import { events, loadError, loading, loadMore, metaById, nextCursor, pending, selected, setFilters, showPending } from "./state.ts";
+import {
+  events,
+  loadError,
+  loading,
+  loadMore,
+  metaById,
+  nextCursor,
+  pending,
+  selected,
+  setFilters,
+  showPending,
+} from "./state.ts";
 
 export function Logo({ connector, size = 20 }: { connector: string; size?: number }) {
-  return <img class="logo" src={`/api/connectors/${connector}/logo`} width={size} height={size} alt="" loading="lazy" />;
+  return (
+    <img
+      class="logo"
+      src={`/api/connectors/${connector}/logo`}
+      width={size}
+      height={size}
+      alt=""
+      loading="lazy"
+    />
+  );
 }
 
 export function Badge({ connector }: { connector: string }) {
@@ -34,17 +54,25 @@ function Card({ e }: { e: ChangeEvent }) {
       <div class="card-main">
         <div class="card-title">
           {isSafeUrl(e.url)
-            ? <a href={e.url} target="_blank" rel="noopener noreferrer" onClick={(x) => x.stopPropagation()}>{e.title}</a>
+            ? (
+              <a href={e.url} target="_blank" rel="noopener noreferrer" onClick={(x) => x.stopPropagation()}>
+                {e.title}
+              </a>
+            )
             : <span>{e.title}</span>}
         </div>
         <div class="card-meta">
           <Badge connector={e.connector} />
           <span class="type">{typeName}</span>
           {e.author && (
-            <button type="button" class="link" onClick={(x) => {
-              x.stopPropagation();
-              setFilters({ author: [e.author] });
-            }}>
+            <button
+              type="button"
+              class="link"
+              onClick={(x) => {
+                x.stopPropagation();
+                setFilters({ author: [e.author] });
+              }}
+            >
               {e.author}
             </button>
           )}
@@ -85,7 +113,9 @@ export function EventList() {
           return [header, <Card key={e.id} e={e} />];
         })}
       </ul>
-      <div ref={sentinel} class="sentinel">{loading.value ? "Loading…" : nextCursor.value ? "" : list.length ? "No older changes" : ""}</div>
+      <div ref={sentinel} class="sentinel">
+        {loading.value ? "Loading…" : nextCursor.value ? "" : list.length ? "No older changes" : ""}
+      </div>
     </section>
   );
 }
@@ -94,7 +124,10 @@ function EmptyState() {
   return (
     <div class="empty">
       <h2>No changes in this view</h2>
-      <p>Widen the time range or clear filters. No connection yet? Open <a href="/settings">Settings</a> and add one: PainChain starts collecting changes right away.</p>
+      <p>
+        Widen the time range or clear filters. No connection yet? Open <a href="/settings">Settings</a>{" "}
+        and add one: PainChain starts collecting changes right away.
+      </p>
     </div>
   );
 }

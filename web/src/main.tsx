@@ -24,18 +24,48 @@ import { TimelineChart } from "./timeline_chart.tsx";
 function Header() {
   return (
     <header class="top">
-      <a class="brand" href="/" onClick={(e) => { e.preventDefault(); navigate("timeline"); }}>
+      <a
+        class="brand"
+        href="/"
+        onClick={(e) => {
+          e.preventDefault();
+          navigate("timeline");
+        }}
+      >
         <span class="brand-mark" aria-hidden="true">⛓</span> PainChain
       </a>
       <nav>
-        <a href="/" aria-current={view.value === "timeline" ? "page" : undefined} onClick={(e) => { e.preventDefault(); navigate("timeline"); }}>Timeline</a>
-        <a href="/settings" aria-current={view.value === "settings" ? "page" : undefined} onClick={(e) => { e.preventDefault(); navigate("settings"); }}>Settings</a>
+        <a
+          href="/"
+          aria-current={view.value === "timeline" ? "page" : undefined}
+          onClick={(e) => {
+            e.preventDefault();
+            navigate("timeline");
+          }}
+        >
+          Timeline
+        </a>
+        <a
+          href="/settings"
+          aria-current={view.value === "settings" ? "page" : undefined}
+          onClick={(e) => {
+            e.preventDefault();
+            navigate("settings");
+          }}
+        >
+          Settings
+        </a>
       </nav>
       <label class="utc">
-        <input type="checkbox" checked={useUtc.value} onChange={(e) => {
-          useUtc.value = e.currentTarget.checked;
-          localStorage.setItem("painchain.utc", useUtc.value ? "1" : "0");
-        }} /> UTC
+        <input
+          type="checkbox"
+          checked={useUtc.value}
+          onChange={(e) => {
+            useUtc.value = e.currentTarget.checked;
+            localStorage.setItem("painchain.utc", useUtc.value ? "1" : "0");
+          }}
+        />{" "}
+        UTC
       </label>
     </header>
   );
@@ -47,7 +77,11 @@ function App() {
     void reload();
     if (view.value === "settings") void loadConnections();
     const eventId = new URLSearchParams(location.search).get("event");
-    if (eventId) void fetch(`/api/events/${encodeURIComponent(eventId)}`).then((r) => r.ok ? r.json() : null).then((e) => e && (selected.value = e));
+    if (eventId) {
+      void fetch(`/api/events/${encodeURIComponent(eventId)}`).then((r) => r.ok ? r.json() : null).then((e) =>
+        e && (selected.value = e)
+      );
+    }
     const live = connectLive();
     const meta = setInterval(loadMetadata, 15_000);
     const onPop = () => {
@@ -65,7 +99,9 @@ function App() {
   return (
     <>
       <Header />
-      {metadataError.value && <div class="error banner">Cannot reach the PainChain API: {metadataError.value}</div>}
+      {metadataError.value && (
+        <div class="error banner">Cannot reach the PainChain API: {metadataError.value}</div>
+      )}
       {view.value === "settings" ? <Settings /> : (
         <main class="dashboard">
           <FilterBar />

@@ -141,7 +141,9 @@ export function matches(e: ChangeEvent, f: Filters): boolean {
   if (f.status.length && !f.status.includes(e.status)) return false;
   if (f.author.length && !f.author.includes(e.author)) return false;
   if (f.tag.length && !e.tags.some((t) => f.tag.includes(t))) return false;
-  if (f.q && !`${e.title} ${e.description} ${e.author}`.toLowerCase().includes(f.q.toLowerCase())) return false;
+  if (f.q && !`${e.title} ${e.description} ${e.author}`.toLowerCase().includes(f.q.toLowerCase())) {
+    return false;
+  }
   if (!f.range && f.to) return false;
   return true;
 }
@@ -168,5 +170,7 @@ export function showPending() {
   const ids = new Set(pending.value.map((e) => e.id));
   events.value = [...pending.value, ...events.value.filter((e) => !ids.has(e.id))];
   pending.value = [];
-  void api.timeline(filtersToQuery(filters.value, { resolveRange: true }).toString()).then((t) => timeline.value = t);
+  void api.timeline(filtersToQuery(filters.value, { resolveRange: true }).toString()).then((t) =>
+    timeline.value = t
+  );
 }

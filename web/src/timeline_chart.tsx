@@ -81,11 +81,26 @@ export function TimelineChart() {
             if (!count) return null;
             const h = Math.max(1.5, (count / max) * (H - 4));
             y -= h;
-            return <rect key={`${i}-${id}`} x={i + 0.1} y={y} width={0.8} height={h} fill={metaById.value.get(id)?.color ?? "#888"} />;
+            return (
+              <rect
+                key={`${i}-${id}`}
+                x={i + 0.1}
+                y={y}
+                width={0.8}
+                height={h}
+                fill={metaById.value.get(id)?.color ?? "#888"}
+              />
+            );
           });
         })}
         {drag && (
-          <rect class="selection" x={Math.min(drag.a, drag.b)} y={0} width={Math.abs(drag.b - drag.a) + 1} height={H} />
+          <rect
+            class="selection"
+            x={Math.min(drag.a, drag.b)}
+            y={0}
+            width={Math.abs(drag.b - drag.a) + 1}
+            height={H}
+          />
         )}
         {hover !== null && <rect class="hover-line" x={hover + 0.45} y={0} width={0.1} height={H} />}
       </svg>
@@ -93,7 +108,9 @@ export function TimelineChart() {
         <span>{absolute(tl.from)}</span>
         <span>
           {hovered
-            ? `${absolute(hovered.start)}: ${Object.values(hovered.counts).reduce((s, x) => s + x, 0)} changes`
+            ? `${absolute(hovered.start)}: ${
+              Object.values(hovered.counts).reduce((s, x) => s + x, 0)
+            } changes`
             : "Drag to zoom"}
         </span>
         <span>{absolute(tl.to)}</span>

@@ -1,0 +1,30 @@
+/** compose.yaml as Debian's docker-compose reads it: every service present, connectors scalable. */
+import assert from "node:assert/strict";
+import { parse } from "yaml";
+import { ROOT } from "./stack.ts";
+
+Deno.test("compose.yaml is valid and every connector is a scalable service", async () => {
+  const out = await new Deno.Command("docker-compose", { args: ["-f", "compose.yaml", "config"], cwd: ROOT })
+    .output();
+  assert.ok(out.success, `docker-compose config failed: ${new TextDecoder().decode(out.stderr)}`);
+  const config = parse(new TextDecoder().decode(out.stdout)) as {
+    services: Record<string, Record<string, unknown>>;
+  };
+  for (const s of ["nats", "postgres", "store", "gateway"]) assert.ok(config.services[s], `service ${s}`);
+  for await (const e of Deno.readDir(`${ROOT}connectors`)) {
+    if (!e.isDirectory) continue;
+    const svc = config.services[e.name];
+    assert.ok(svc, `connector ${e.name} has a compose service`);
+    assert.equal(svc.ports, undefined, `connector ${e.name} publishes no fixed host port, so --scale works`);
+    assert.ok(svc.healthcheck, `connector ${e.name} has a healthcheck`);
+    assert.match(JSON.stringify(svc.command), new RegExp(`connectors/${e.name}/main.ts`));
+  }
+  assert.ok(config.services.gateway!.ports, "the gateway is published");
+  const dockerfile = await Deno.readTextFile(`${ROOT}Dockerfile`);
+  assert.match(dockerfile, /^FROM denoland\/deno:\d+\.\d+\.\d+$/m, "the Deno base image is pinned");
+  for await (const e of Deno.readDir(`${ROOT}connectors`)) {
+    if (e.isDirectory) {
+      assert.ok(dockerfile.includes(`COPY connectors/${e.name}/deno.json`), `Dockerfile installs ${e.name}`);
+    }
+  }
+});
