@@ -32,7 +32,15 @@ function Header() {
           navigate("timeline");
         }}
       >
-        <span class="brand-mark" aria-hidden="true">⛓</span> PainChain
+        <svg class="brand-mark" viewBox="0 0 64 64" width="22" height="22" aria-hidden="true">
+          <rect width="64" height="64" rx="14" fill="#9f7aea" />
+          <g fill="none" stroke="#fff" stroke-width="6" stroke-linecap="round">
+            <path d="M27 37l10-10" />
+            <path d="M30 21l4-4a9 9 0 0 1 13 13l-4 4" />
+            <path d="M34 43l-4 4a9 9 0 0 1-13-13l4-4" />
+          </g>
+        </svg>
+        PainChain
       </a>
       <nav>
         <a

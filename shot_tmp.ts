@@ -1,0 +1,10 @@
+import { launchBrowser } from "/work/main/tests/browser.ts";
+const b = await launchBrowser();
+const p = await b.newPage({ viewport: { width: 1280, height: 800 } });
+p.on("console", (m) => console.log("console:", m.text()));
+await p.goto(Deno.args[0]!);
+await p.waitForTimeout(2500);
+if (Deno.args[2]) await p.click(Deno.args[2]);
+await p.waitForTimeout(500);
+await p.screenshot({ path: Deno.args[1]! });
+await b.close();
