@@ -10,6 +10,7 @@ COPY store/deno.json store/
 COPY gateway/deno.json gateway/
 COPY web/deno.json web/
 COPY connectors/painchain/deno.json connectors/painchain/
+COPY connectors/github/deno.json connectors/github/
 RUN deno install --frozen
 
 COPY . .

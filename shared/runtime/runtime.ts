@@ -54,6 +54,8 @@ export interface PollContext extends BaseContext {
 export interface PollOutcome {
   /** Saved after the poll, once every emitted change is acknowledged. */
   cursor?: unknown;
+  /** Parts that failed while the rest succeeded (e.g. one repository of many); shown in the status. */
+  errors?: string[];
 }
 
 export interface RunContext extends BaseContext {

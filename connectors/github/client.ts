@@ -1,0 +1,168 @@
+/**
+ * The GitHub client: Octokit with the throttling and retry plugins, conditional requests (ETag/If-None-Match, so
+ * an unchanged resource costs no rate limit), and a bridge that reports the rate-limit budget and waits out a
+ * spent one before the next request.
+ */
+import { Octokit } from "@octokit/rest";
+import { retry } from "@octokit/plugin-retry";
+import { throttling } from "@octokit/plugin-throttling";
+import type { Logger } from "@painchain/shared";
+
+const GithubOctokit = Octokit.plugin(throttling, retry);
+export type GithubOctokit = InstanceType<typeof GithubOctokit>;
+
+export interface ClientOptions {
+  token?: string | undefined;
+  baseUrl?: string | null;
+  fetch: typeof fetch;
+  signal: AbortSignal;
+  log: Logger;
+  onRateLimit(info: { remaining: number; limit?: number; resetAt?: Date }): void;
+  waitUntil(until: Date): Promise<void>;
+  /** Base of the retry plugin's backoff; tests make it small. */
+  retryBaseMs?: number;
+  /** Multiplier of the throttling plugin's waits (1000 = real seconds). */
+  throttleBaseMs?: number;
+}
+
+export interface RequestCounts {
+  /** Every HTTP request sent, retries included. */
+  sent: number;
+  /** Answered 304 Not Modified: these cost no rate limit. */
+  notModified: number;
+}
+
+export interface Conditional<T> {
+  notModified: boolean;
+  data: T | null;
+  etag: string | null;
+  /** Link header `rel="next"`, if any. */
+  next: string | null;
+}
+
+export class GithubClient {
+  readonly octokit: GithubOctokit;
+  readonly counts: RequestCounts = { sent: 0, notModified: 0 };
+  private remaining: number | null = null;
+  private resetAt = 0;
+  private inFlight = 0;
+
+  constructor(private readonly opts: ClientOptions) {
+    this.octokit = new GithubOctokit({
+      ...(opts.token ? { auth: opts.token } : {}),
+      ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
+      userAgent: "painchain-github-connector",
+      request: { fetch: opts.fetch, signal: opts.signal },
+      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+      throttle: {
+        retryAfterBaseValue: opts.throttleBaseMs ?? 1000,
+        fallbackSecondaryRateRetryAfter: 60,
+        onRateLimit: (after: number, o: { method: string; url: string }, _k: unknown, count: number) => {
+          opts.log.warn("GitHub rate limit hit; waiting", {
+            retryAfterSeconds: after,
+            url: o.url,
+            attempt: count,
+          });
+          return count < 3;
+        },
+        onSecondaryRateLimit: (
+          after: number,
+          o: { method: string; url: string },
+          _k: unknown,
+          count: number,
+        ) => {
+          opts.log.warn("GitHub secondary rate limit; waiting", {
+            retryAfterSeconds: after,
+            url: o.url,
+            attempt: count,
+          });
+          return count < 3;
+        },
+      },
+      retry: { retryAfterBaseValue: opts.retryBaseMs ?? 1000 },
+    });
+    // Budget: with the known remaining requests spent (counting those in flight), wait for the reset
+    // instead of hammering.
+    this.octokit.hook.before("request", async () => {
+      while (this.remaining !== null && this.remaining - this.inFlight <= 0 && this.resetAt > Date.now()) {
+        await opts.waitUntil(new Date(this.resetAt));
+        if (opts.signal.aborted) break;
+      }
+      if (this.resetAt && this.resetAt <= Date.now()) this.remaining = null;
+      this.inFlight++;
+      this.counts.sent++;
+    });
+    this.octokit.hook.after("request", (res) => {
+      this.inFlight--;
+      this.record(res.headers as Record<string, string | undefined>);
+    });
+    this.octokit.hook.error("request", (err) => {
+      this.inFlight--;
+      const res = (err as { response?: { headers: Record<string, string | undefined> } }).response;
+      if (res) this.record(res.headers);
+      throw err;
+    });
+  }
+
+  private record(h: Record<string, string | undefined>) {
+    const remaining = h["x-ratelimit-remaining"];
+    if (remaining === undefined) return;
+    const reset = Number(h["x-ratelimit-reset"] ?? 0) * 1000;
+    const info = {
+      remaining: Number(remaining),
+      ...(h["x-ratelimit-limit"] ? { limit: Number(h["x-ratelimit-limit"]) } : {}),
+      ...(reset ? { resetAt: new Date(reset) } : {}),
+    };
+    this.opts.onRateLimit(info);
+    this.remaining = info.remaining;
+    this.resetAt = reset;
+  }
+
+  /** GET with If-None-Match. A 304 returns `notModified` and costs no rate limit. */
+  async get<T>(
+    route: string,
+    params: Record<string, unknown>,
+    etag?: string | null,
+  ): Promise<Conditional<T>> {
+    try {
+      const res = await this.octokit.request(`GET ${route}`, {
+        ...params,
+        headers: etag ? { "if-none-match": etag } : {},
+      });
+      const h = res.headers as Record<string, string | undefined>;
+      return { notModified: false, data: res.data as T, etag: h.etag ?? null, next: nextLink(h.link) };
+    } catch (err) {
+      if ((err as { status?: number }).status === 304) {
+        this.counts.notModified++;
+        return { notModified: true, data: null, etag: etag ?? null, next: null };
+      }
+      throw err;
+    }
+  }
+
+  /** GET of a full URL taken from a Link header. */
+  async getUrl<T>(url: string): Promise<Conditional<T>> {
+    const res = await this.octokit.request({ method: "GET", url });
+    const h = res.headers as Record<string, string | undefined>;
+    return { notModified: false, data: res.data as T, etag: h.etag ?? null, next: nextLink(h.link) };
+  }
+}
+
+export function nextLink(link: string | undefined): string | null {
+  if (!link) return null;
+  for (const part of link.split(",")) {
+    const m = /<([^>]+)>\s*;\s*rel="next"/.exec(part);
+    if (m) return m[1]!;
+  }
+  return null;
+}
+
+/** A short, readable reason for a failed request. */
+export function describeGithubError(err: unknown): string {
+  const e = err as { status?: number; message?: string };
+  if (e.status === 401) return "401 Unauthorized: the token is missing, wrong or expired";
+  if (e.status === 403) return `403 Forbidden: ${e.message ?? "no access"}`;
+  if (e.status === 404) return "404 Not Found: no such repository, or the token cannot see it";
+  if (e.status) return `${e.status}: ${e.message ?? "request failed"}`;
+  return e.message ?? String(err);
+}

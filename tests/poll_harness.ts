@@ -1,0 +1,73 @@
+/** Runs a connector's poll function directly, the way the runtime does, and records what it emits. */
+import {
+  type Connection,
+  type MappedChange,
+  type PainchainCloudEvent,
+  type PollContext,
+  type PollOutcome,
+  type RateLimitInfo,
+  silentLogger,
+  toCloudEvent,
+} from "@painchain/shared";
+
+export function connection(
+  connector: string,
+  config: Record<string, unknown>,
+  secrets: Record<string, string> = {},
+): Connection {
+  return {
+    id: "conn1",
+    connector,
+    name: "Test",
+    enabled: true,
+    pollInterval: 60,
+    tags: ["prod"],
+    config,
+    secrets,
+    createdAt: "2026-11-01T00:00:00Z",
+    updatedAt: "2026-11-01T00:00:00Z",
+  };
+}
+
+export interface PollRun {
+  outcome: PollOutcome;
+  events: PainchainCloudEvent[];
+  rateLimits: RateLimitInfo[];
+  waits: Date[];
+}
+
+/** Polls once from `cursor`; every emitted change must validate as a CloudEvent. */
+export async function pollOnce(
+  poll: (ctx: PollContext) => Promise<PollOutcome | void>,
+  conn: Connection,
+  cursor: unknown,
+  opts: { now?: Date; signal?: AbortSignal } = {},
+): Promise<PollRun> {
+  const events: PainchainCloudEvent[] = [];
+  const rateLimits: RateLimitInfo[] = [];
+  const waits: Date[] = [];
+  const now = opts.now ?? new Date();
+  const outcome = await poll({
+    connection: conn,
+    cursor,
+    signal: opts.signal ?? new AbortController().signal,
+    log: silentLogger,
+    fetch,
+    now: () => now,
+    emit: (changes: MappedChange[]) => {
+      for (const c of changes) {
+        events.push(
+          toCloudEvent(c, { connector: conn.connector, connectionId: conn.id, recordedAt: new Date() }),
+        );
+      }
+      return Promise.resolve(changes.length);
+    },
+    saveCursor: () => Promise.resolve(),
+    rateLimit: (info) => rateLimits.push(info),
+    waitForRateLimit: async (until) => {
+      waits.push(until);
+      await new Promise((r) => setTimeout(r, Math.max(0, until.getTime() - Date.now())));
+    },
+  });
+  return { outcome: outcome ?? {}, events, rateLimits, waits };
+}
