@@ -66,13 +66,13 @@ export class FakeGithub {
     this.rate.limit = this.rate.remaining = opts.rateLimit ?? 5000;
   }
 
-  async start(): Promise<this> {
+  start(): Promise<this> {
     this.server = Deno.serve(
       { port: 0, hostname: "127.0.0.1", onListen: () => {} },
       (req) => this.handle(req),
     );
     this.url = `http://127.0.0.1:${this.server.addr.port}${this.opts.prefix ?? ""}`;
-    return this;
+    return Promise.resolve(this);
   }
 
   async stop() {
