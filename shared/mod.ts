@@ -11,3 +11,5 @@ export * from "./runtime/lease.ts";
 export * from "./runtime/publisher.ts";
 export * from "./runtime/config.ts";
 export { serveConnector } from "./runtime/serve.ts";
+export * from "./runtime/watermark.ts";
+export * from "./runtime/rate_budget.ts";

@@ -6,7 +6,7 @@
 import { Octokit } from "@octokit/rest";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
-import type { Logger } from "@painchain/shared";
+import { type Logger, RateBudget } from "@painchain/shared";
 
 const GithubOctokit = Octokit.plugin(throttling, retry);
 export type GithubOctokit = InstanceType<typeof GithubOctokit>;
@@ -43,9 +43,7 @@ export interface Conditional<T> {
 export class GithubClient {
   readonly octokit: GithubOctokit;
   readonly counts: RequestCounts = { sent: 0, notModified: 0 };
-  private remaining: number | null = null;
-  private resetAt = 0;
-  private inFlight = 0;
+  private readonly budget: RateBudget;
 
   constructor(private readonly opts: ClientOptions) {
     this.octokit = new GithubOctokit({
@@ -81,41 +79,17 @@ export class GithubClient {
       },
       retry: { retryAfterBaseValue: opts.retryBaseMs ?? 1000 },
     });
-    // Budget: with the known remaining requests spent (counting those in flight), wait for the reset
-    // instead of hammering.
+    this.budget = new RateBudget(opts.onRateLimit, opts.waitUntil, opts.signal);
     this.octokit.hook.before("request", async () => {
-      while (this.remaining !== null && this.remaining - this.inFlight <= 0 && this.resetAt > Date.now()) {
-        await opts.waitUntil(new Date(this.resetAt));
-        if (opts.signal.aborted) break;
-      }
-      if (this.resetAt && this.resetAt <= Date.now()) this.remaining = null;
-      this.inFlight++;
+      await this.budget.acquire();
       this.counts.sent++;
     });
-    this.octokit.hook.after("request", (res) => {
-      this.inFlight--;
-      this.record(res.headers as Record<string, string | undefined>);
-    });
+    this.octokit.hook.after("request", (res) => this.budget.release(budgetOf(res.headers)));
     this.octokit.hook.error("request", (err) => {
-      this.inFlight--;
       const res = (err as { response?: { headers: Record<string, string | undefined> } }).response;
-      if (res) this.record(res.headers);
+      this.budget.release(res ? budgetOf(res.headers) : undefined);
       throw err;
     });
-  }
-
-  private record(h: Record<string, string | undefined>) {
-    const remaining = h["x-ratelimit-remaining"];
-    if (remaining === undefined) return;
-    const reset = Number(h["x-ratelimit-reset"] ?? 0) * 1000;
-    const info = {
-      remaining: Number(remaining),
-      ...(h["x-ratelimit-limit"] ? { limit: Number(h["x-ratelimit-limit"]) } : {}),
-      ...(reset ? { resetAt: new Date(reset) } : {}),
-    };
-    this.opts.onRateLimit(info);
-    this.remaining = info.remaining;
-    this.resetAt = reset;
   }
 
   /** GET with If-None-Match. A 304 returns `notModified` and costs no rate limit. */
@@ -146,6 +120,15 @@ export class GithubClient {
     const h = res.headers as Record<string, string | undefined>;
     return { notModified: false, data: res.data as T, etag: h.etag ?? null, next: nextLink(h.link) };
   }
+}
+
+function budgetOf(h: Record<string, string | number | undefined>) {
+  if (h["x-ratelimit-remaining"] === undefined) return undefined;
+  return {
+    remaining: Number(h["x-ratelimit-remaining"]),
+    limit: Number(h["x-ratelimit-limit"]),
+    resetAtMs: Number(h["x-ratelimit-reset"] ?? 0) * 1000,
+  };
 }
 
 export function nextLink(link: string | undefined): string | null {

@@ -3,7 +3,15 @@
  * cursor (conditional requests first, paging stopped once past the cursor), map it and emit it. A failing
  * repository is reported and does not stop the others.
  */
-import type { MappedChange, PollContext, PollOutcome } from "@painchain/shared";
+import {
+  advance,
+  isNew,
+  type MappedChange,
+  type PollContext,
+  type PollOutcome,
+  type Watermark,
+  watermark,
+} from "@painchain/shared";
 import { describeGithubError, GithubClient } from "./client.ts";
 import {
   FINAL_DEPLOYMENT_STATES,
@@ -32,20 +40,17 @@ export interface RepoCursor {
   defaultBranch?: string;
   /** Where the first poll started; nothing older is ever emitted. */
   horizon: string;
-  pullsSince?: string;
-  pullsAtSince?: number[];
-  commits?: Record<string, { since: string; seen: string[] }>;
+  pulls?: Watermark;
+  commits?: Record<string, Watermark>;
   knownTags?: string[];
-  runsSince?: string;
-  runsAtSince?: number[];
+  runs?: Watermark;
   pendingRuns?: number[];
-  deploymentsSince?: string;
-  deploymentsAtSince?: number[];
+  deployments?: Watermark;
   pendingDeployments?: number[];
 }
 
 export interface GithubCursor {
-  v: 1;
+  v: 2;
   repos: Record<string, RepoCursor>;
   org?: { etag: string | null; repos: string[] };
 }
@@ -63,14 +68,12 @@ const PER_PAGE = 50;
 const MAX_DETAIL_FETCHES = 30;
 const MAX_ORG_REPOS = 200;
 
-const later = (a: string | undefined, b: string) => (!a || b > a ? b : a);
-
 export async function pollGithub(ctx: PollContext, opts: PollOptions = {}): Promise<PollOutcome> {
   const settings = settingsOf(ctx.connection);
   const maxPages = opts.maxPages ?? 10;
-  const prev = (ctx.cursor as GithubCursor | null)?.v === 1
+  const prev = (ctx.cursor as GithubCursor | null)?.v === 2
     ? ctx.cursor as GithubCursor
-    : { v: 1 as const, repos: {} };
+    : { v: 2 as const, repos: {} };
   const cursor: GithubCursor = structuredClone(prev);
   const client = new GithubClient({
     token: ctx.connection.secrets.token,
@@ -175,16 +178,15 @@ async function pollPulls(
   rc: RepoCursor,
   maxPages: number,
 ) {
-  const since = rc.pullsSince ?? rc.horizon;
+  const w = rc.pulls ?? watermark(rc.horizon);
   const res = await c.get<GhPullRequest[]>(
     "/repos/{owner}/{repo}/pulls",
     { ...p, state: "all", sort: "updated", direction: "desc", per_page: PER_PAGE },
     rc.etags.pulls,
   );
   if (res.notModified) return;
-  const atSince = new Set(rc.pullsAtSince ?? []);
-  const changed = (await collect(c, res, (pr) => pr.updated_at >= since, maxPages))
-    .filter((pr) => !(pr.updated_at === since && atSince.has(pr.id)));
+  const changed = (await collect(c, res, (pr) => pr.updated_at >= w.since, maxPages))
+    .filter((pr) => isNew(w, pr.updated_at, pr.id));
   const changes: MappedChange[] = [];
   for (const [i, pr] of changed.entries()) {
     if (i >= MAX_DETAIL_FETCHES) {
@@ -209,14 +211,7 @@ async function pollPulls(
     );
   }
   await ctx.emit(changes);
-  let next = since;
-  for (const pr of changed) next = later(next, pr.updated_at);
-  // PRs updated in the boundary second are remembered, so the inclusive comparison does not repeat them.
-  rc.pullsAtSince = [
-    ...changed.filter((pr) => pr.updated_at === next).map((pr) => pr.id),
-    ...(next === since ? atSince : []),
-  ].slice(0, 200);
-  rc.pullsSince = next;
+  rc.pulls = advance(w, changed.map((pr) => ({ time: pr.updated_at, id: pr.id })));
   if (res.etag) rc.etags.pulls = res.etag;
 }
 
@@ -240,7 +235,7 @@ async function pollCommits(
   }
   rc.commits ??= {};
   for (const branch of branches) {
-    const state = rc.commits[branch] ?? { since: rc.horizon, seen: [] };
+    const w = rc.commits[branch] ?? watermark(rc.horizon);
     const key = `commits:${branch}`;
     // No `since` in the URL: the same URL every poll, so an unchanged branch answers 304.
     const res = await c.get<GhCommit[]>("/repos/{owner}/{repo}/commits", {
@@ -249,10 +244,9 @@ async function pollCommits(
       per_page: PER_PAGE,
     }, rc.etags[key]);
     if (res.notModified) continue;
-    const seen = new Set(state.seen);
     const dateOf = (cm: GhCommit) => cm.commit.committer?.date ?? cm.commit.author?.date ?? "";
-    const fresh = (await collect(c, res, (cm) => dateOf(cm) >= state.since, maxPages)).filter((cm) =>
-      !seen.has(cm.sha)
+    const fresh = (await collect(c, res, (cm) => dateOf(cm) >= w.since, maxPages)).filter((cm) =>
+      isNew(w, dateOf(cm), cm.sha)
     );
     const changes: MappedChange[] = [];
     for (const [i, cm] of fresh.entries()) {
@@ -262,19 +256,7 @@ async function pollCommits(
       changes.push(mapCommit(detail, repo, branch));
     }
     await ctx.emit(changes);
-    let since = state.since;
-    for (const cm of fresh) since = later(since, dateOf(cm));
-    // Commits at the boundary second are remembered, so the inclusive comparison does not repeat them.
-    const boundary = [...fresh.map((cm) => cm.sha), ...(since === state.since ? state.seen : [])];
-    rc.commits[branch] = {
-      since,
-      seen: [
-        ...new Set(boundary.filter((sha) => {
-          const cm = fresh.find((x) => x.sha === sha);
-          return !cm || dateOf(cm) === since;
-        })),
-      ].slice(0, 100),
-    };
+    rc.commits[branch] = advance(w, fresh.map((cm) => ({ time: dateOf(cm), id: cm.sha })));
     if (res.etag) rc.etags[key] = res.etag;
   }
 }
@@ -335,9 +317,8 @@ async function pollRuns(
   rc: RepoCursor,
   maxPages: number,
 ) {
-  const since = rc.runsSince ?? rc.horizon;
+  const w = rc.runs ?? watermark(rc.horizon);
   const pending = new Set(rc.pendingRuns ?? []);
-  const atSince = new Set(rc.runsAtSince ?? []);
   const res = await c.get<{ workflow_runs: GhWorkflowRun[] }>(
     "/repos/{owner}/{repo}/actions/runs",
     { ...p, per_page: PER_PAGE },
@@ -346,37 +327,24 @@ async function pollRuns(
   const changes: MappedChange[] = [];
   const seen = new Set<number>();
   if (!res.notModified) {
-    const first = { data: res.data?.workflow_runs ?? [], next: res.next };
+    // Newest first by creation: read until past the watermark, keeping runs still in progress.
     const runs: GhWorkflowRun[] = [];
-    let page = first;
+    let page = { data: res.data?.workflow_runs ?? [], next: res.next };
     for (let n = 1;; n++) {
-      const items = page.data;
-      let done = false;
-      for (const r of items) {
-        if (r.created_at < since && !pending.has(r.id)) {
-          done = true;
-          break;
-        }
-        // A finished run from the boundary second was already emitted.
-        if (r.created_at === since && atSince.has(r.id) && !pending.has(r.id)) continue;
-        runs.push(r);
-      }
-      if (done || !page.next || n >= maxPages) break;
+      const past = page.data.findIndex((r) => r.created_at < w.since && !pending.has(r.id));
+      runs.push(...(past < 0 ? page.data : page.data.slice(0, past)));
+      if (past >= 0 || !page.next || n >= maxPages) break;
       const next = await c.getUrl<{ workflow_runs: GhWorkflowRun[] }>(page.next);
       page = { data: next.data?.workflow_runs ?? [], next: next.next };
     }
-    const next = runs.reduce((t, r) => later(t, r.created_at), since);
-    rc.runsAtSince = [
-      ...runs.filter((r) => r.created_at === next).map((r) => r.id),
-      ...(next === since ? atSince : []),
-    ].slice(0, 200);
-    for (const r of runs) {
+    const todo = runs.filter((r) => pending.has(r.id) || isNew(w, r.created_at, r.id));
+    for (const r of todo) {
       seen.add(r.id);
       changes.push(await runChange(c, p, repo, r));
-      rc.runsSince = later(rc.runsSince, r.created_at);
       if (r.status === "completed") pending.delete(r.id);
       else pending.add(r.id);
     }
+    rc.runs = advance(w, todo.map((r) => ({ time: r.created_at, id: r.id })));
     if (res.etag) rc.etags.runs = res.etag;
   }
   // Runs still in progress that were not on the pages read: ask each one (conditional, so free if unchanged).
@@ -405,7 +373,7 @@ async function pollDeployments(
   repo: RepoContext,
   rc: RepoCursor,
 ) {
-  const since = rc.deploymentsSince ?? rc.horizon;
+  const w = rc.deployments ?? watermark(rc.horizon);
   const pending = new Set(rc.pendingDeployments ?? []);
   const res = await c.get<GhDeployment[]>(
     "/repos/{owner}/{repo}/deployments",
@@ -414,16 +382,8 @@ async function pollDeployments(
   );
   const byId = new Map<number, GhDeployment>();
   if (!res.notModified) {
-    const atSince = new Set(rc.deploymentsAtSince ?? []);
-    for (const d of res.data ?? []) {
-      const fresh = d.created_at > since || (d.created_at === since && !atSince.has(d.id));
-      if (fresh || pending.has(d.id)) byId.set(d.id, d);
-    }
-    const next = [...byId.values()].reduce((t, d) => later(t, d.created_at), since);
-    rc.deploymentsAtSince = [
-      ...[...byId.values()].filter((d) => d.created_at === next).map((d) => d.id),
-      ...(next === since ? atSince : []),
-    ].slice(0, 200);
+    for (const d of res.data ?? []) if (isNew(w, d.created_at, d.id) || pending.has(d.id)) byId.set(d.id, d);
+    rc.deployments = advance(w, [...byId.values()].map((d) => ({ time: d.created_at, id: d.id })));
     if (res.etag) rc.etags.deployments = res.etag;
   }
   const changes: MappedChange[] = [];
@@ -444,7 +404,6 @@ async function pollDeployments(
     if (!d) continue;
     const latest = st.data?.[0] ?? null;
     changes.push(mapDeployment(d, repo, latest));
-    rc.deploymentsSince = later(rc.deploymentsSince, d.created_at);
     if (latest && FINAL_DEPLOYMENT_STATES.has(latest.state)) {
       pending.delete(id);
       delete rc.etags[key];
