@@ -11,6 +11,7 @@ COPY gateway/deno.json gateway/
 COPY web/deno.json web/
 COPY connectors/painchain/deno.json connectors/painchain/
 COPY connectors/github/deno.json connectors/github/
+COPY connectors/gitlab/deno.json connectors/gitlab/
 RUN deno install --frozen
 
 COPY . .

@@ -13,3 +13,4 @@ export * from "./runtime/config.ts";
 export { serveConnector } from "./runtime/serve.ts";
 export * from "./runtime/watermark.ts";
 export * from "./runtime/rate_budget.ts";
+export * from "./runtime/targets.ts";

@@ -1,11 +1,10 @@
 /** Fake GitHub → GitHub connector → NATS → store → /api/events?connector=github. */
 import assert from "node:assert/strict";
 import { githubConnector } from "@painchain/github";
-import { connectionKey, encoder, silentLogger, startConnector } from "@painchain/shared";
-import { createApp, createHub, createRegistryCache } from "@painchain/gateway";
-import { createSql, migrate, startStoreConsumer } from "@painchain/store";
+import { connectionKey, encoder } from "@painchain/shared";
 import { FakeGithub } from "./fake_github/server.ts";
-import { createTestDb, createTestNats, waitFor } from "./helpers.ts";
+import { waitFor } from "./helpers.ts";
+import { startPipeline } from "./pipeline_harness.ts";
 
 Deno.test({
   name: "GitHub end to end: fake GitHub to /api/events",
@@ -13,44 +12,15 @@ Deno.test({
   sanitizeOps: false,
   fn: async (t) => {
     const fake = await new FakeGithub({ token: "ghp_e2e" }).start();
-    const db = await createTestDb();
-    const tn = await createTestNats();
-    const sql = createSql(db.url);
-    await migrate(sql);
-    const store = await startStoreConsumer({ nats: tn.nats, sql, names: tn.names, log: silentLogger });
-    const hub = createHub(tn.nats.nc, tn.names.storedSubject);
-    const app = createApp({
-      sql,
-      nats: tn.nats,
-      buckets: tn.buckets,
-      names: tn.names,
-      registry: createRegistryCache(tn.buckets.registry, 0),
-      hub,
-      log: silentLogger,
-      webDir: "/nonexistent",
-    });
-    const connector = await startConnector(githubConnector({ retryBaseMs: 10 }), {
-      ...tn,
-      log: silentLogger,
-      instanceId: "gh-1",
-      httpHostname: "127.0.0.1",
-      heartbeatMs: 500,
-    });
+    const pl = await startPipeline();
+    await pl.connector(githubConnector({ retryBaseMs: 10 }), "gh-1");
     const now = Date.now();
     await fake.addPull("octo/app", { number: 7, at: now - 3600_000, merged: true, title: "Ship checkout" });
     const run = await fake.addRun("octo/app", { at: now - 600_000, status: "queued" });
     await fake.addDeployment("octo/app", { at: now - 300_000, state: "success", environment: "production" });
-    const events = async (qs: string) =>
-      (await (await app.request(`/api/events?${qs}`)).json()).events as {
-        id: string;
-        eventType: string;
-        status: string;
-        version: number;
-        tags: string[];
-      }[];
     try {
       await t.step("a connection created through the API is polled and its changes are stored", async () => {
-        const res = await app.request("/api/connections", {
+        const res = await pl.app.request("/api/connections", {
           method: "POST",
           headers: { "content-type": "application/json" },
           body: JSON.stringify({
@@ -72,7 +42,7 @@ Deno.test({
         assert.equal(res.status, 201, await res.clone().text());
         const rows = await waitFor(
           async () => {
-            const list = await events("connector=github");
+            const list = await pl.events("connector=github");
             return list.length === 3 ? list : null;
           },
           20_000,
@@ -86,9 +56,9 @@ Deno.test({
         "a run queued, in progress, then completed is one row whose final status is completed",
         async () => {
           // Speed the loop up: the same connection with a 1 s interval, written straight to KV.
-          const entry = await tn.buckets.connections.get(connectionKey("github", "octo"));
+          const entry = await pl.tn.buckets.connections.get(connectionKey("github", "octo"));
           const c = JSON.parse(new TextDecoder().decode(entry!.value));
-          await tn.buckets.connections.put(
+          await pl.tn.buckets.connections.put(
             connectionKey("github", "octo"),
             encoder.encode(JSON.stringify({ ...c, pollInterval: 1 })),
           );
@@ -98,14 +68,14 @@ Deno.test({
             const want = conclusion ?? status;
             await waitFor(
               async () =>
-                (await events(`connector=github&eventType=workflow_run`)).find((e) =>
+                (await pl.events("connector=github&eventType=workflow_run")).find((e) =>
                   e.id === id && e.status === want
                 ),
               15_000,
               want,
             );
           }
-          const rows = await sql`SELECT status, version FROM change_events WHERE id = ${id}`;
+          const rows = await pl.sql`SELECT status, version FROM change_events WHERE id = ${id}`;
           assert.equal(rows.length, 1);
           assert.equal(rows[0]!.status, "success");
           assert.equal(rows[0]!.version, 3, "inserted queued, updated to in_progress, then to success");
@@ -113,7 +83,7 @@ Deno.test({
       );
 
       await t.step("the connection status shows the rate-limit budget", async () => {
-        const meta = await (await app.request("/api/connectors/metadata")).json();
+        const meta = await (await pl.app.request("/api/connectors/metadata")).json();
         const gh = meta.find((m: { id: string }) => m.id === "github");
         const status = gh.instances[0].connections.find((s: { connectionId: string }) =>
           s.connectionId === "octo"
@@ -123,13 +93,8 @@ Deno.test({
         assert.equal(status.lastError, null);
       });
     } finally {
-      await connector.stop();
-      await store.stop();
-      hub.close();
+      await pl.close();
       await fake.stop();
-      await sql.end();
-      await tn.cleanup();
-      await db.drop();
     }
   },
 });

@@ -1,5 +1,5 @@
 /** Reads a GitHub connection's config: which repositories (with branches and tags) and which kinds to track. */
-import type { Connection } from "@painchain/shared";
+import { configLines, type Connection, parseTargetLine, TargetLineError } from "@painchain/shared";
 import type { Kind } from "./metadata.ts";
 
 export interface RepoTarget {
@@ -21,32 +21,18 @@ export interface GithubSettings {
 
 const REPO = /^([A-Za-z0-9-]{1,39})\/([A-Za-z0-9._-]{1,100})$/;
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
-}
-
-/** Parses `owner/repo branches=a,b tags=x,y`. */
+/** Parses `owner/repo branches=a,b tags=x,y` (a github.com URL works too). */
 export function parseRepoLine(line: string): RepoTarget {
-  const [name = "", ...opts] = line.trim().split(/\s+/);
-  const m = REPO.exec(name.replace(/^https:\/\/github\.com\//, "").replace(/\.git$/, ""));
-  if (!m) throw new ConfigError(`"${line}" is not owner/repo`);
-  const target: RepoTarget = { owner: m[1]!, repo: m[2]!, branches: [], tags: [] };
-  for (const opt of opts) {
-    const [k, v = ""] = opt.split("=", 2);
-    const values = v.split(",").map((s) => s.trim()).filter(Boolean);
-    if (k === "branches" || k === "branch") target.branches = values;
-    else if (k === "tags" || k === "tag") target.tags = values;
-    else throw new ConfigError(`Unknown option "${k}" in "${line}" (use branches= or tags=)`);
-  }
-  return target;
+  const t = parseTargetLine(line, (raw) => {
+    const name = raw.replace(/^https:\/\/github\.com\//, "").replace(/\.git$/, "");
+    return REPO.test(name) ? name : null;
+  }, "owner/repo");
+  const [owner = "", repo = ""] = t.name.split("/");
+  return { owner, repo, branches: t.branches, tags: t.tags };
 }
 
 export function settingsOf(c: Connection): GithubSettings {
   const cfg = c.config as Record<string, unknown>;
-  const lines = Array.isArray(cfg.repositories) ? cfg.repositories.map(String) : [];
   const kinds = new Set<Kind>();
   if (cfg.pullRequests !== false) kinds.add("pull_request");
   if (cfg.commits !== false) kinds.add("commit");
@@ -57,8 +43,10 @@ export function settingsOf(c: Connection): GithubSettings {
   const org = typeof cfg.organization === "string" && cfg.organization.trim()
     ? cfg.organization.trim()
     : null;
-  const repos = lines.filter((l) => l.trim()).map(parseRepoLine);
-  if (repos.length === 0 && !org) throw new ConfigError("Give at least one repository or an organization");
+  const repos = configLines(cfg.repositories).map(parseRepoLine);
+  if (repos.length === 0 && !org) {
+    throw new TargetLineError("Give at least one repository or an organization");
+  }
   return {
     repos,
     organization: org,

@@ -1,0 +1,4 @@
+import { serveConnector } from "@painchain/shared";
+import { gitlabConnector } from "./connector.ts";
+
+await serveConnector(gitlabConnector());
