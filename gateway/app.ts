@@ -20,6 +20,7 @@ import { connectionsRoutes } from "./routes/connections.ts";
 import { connectorsRoutes } from "./routes/connectors.ts";
 import { eventsRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { teamsRoutes } from "./routes/teams.ts";
 import { timelineRoutes } from "./routes/timeline.ts";
 import { serveWeb } from "./static.ts";
 
@@ -90,6 +91,7 @@ export function createApp(deps: GatewayDeps) {
       now,
     }),
   );
+  app.route("/api/teams", teamsRoutes({ kv: deps.buckets.teams }));
   app.route("/api/health", healthRoutes({ sql: deps.sql, nc: deps.nats.nc }));
   app.all("/api/*", (c) => c.json({ error: "No such API route" }, 404));
   app.get("*", serveWeb(deps.webDir));

@@ -21,6 +21,7 @@ export interface Names {
   registryBucket: string;
   cursorsBucket: string;
   leasesBucket: string;
+  teamsBucket: string;
   /** Durable consumer name of the store. */
   storeConsumer: string;
   eventSubject(connector: string, eventType: string): string;
@@ -28,6 +29,8 @@ export interface Names {
   statusSubject(connector: string, connectionId: string): string;
   /** Core NATS request subject that asks a connector to poll a connection now. */
   syncSubject(connector: string): string;
+  /** Core NATS request subject (queue group) that asks a connector to test a connection's settings. */
+  testSubject(connector: string): string;
 }
 
 const PREFIX = /^[a-z][a-z0-9_]{0,30}$/;
@@ -57,6 +60,7 @@ export function names(prefix = "painchain"): Names {
     registryBucket: `${prefix}_registry`,
     cursorsBucket: `${prefix}_cursors`,
     leasesBucket: `${prefix}_leases`,
+    teamsBucket: `${prefix}_teams`,
     storeConsumer: "store",
     eventSubject: (connector, eventType) =>
       `${prefix}.events.${subjectToken(connector)}.${subjectToken(eventType)}`,
@@ -64,5 +68,6 @@ export function names(prefix = "painchain"): Names {
     statusSubject: (connector, connectionId) =>
       `${prefix}.status.${subjectToken(connector)}.${subjectToken(connectionId)}`,
     syncSubject: (connector) => `${prefix}.control.${subjectToken(connector)}.sync`,
+    testSubject: (connector) => `${prefix}.control.${subjectToken(connector)}.test`,
   };
 }

@@ -75,17 +75,19 @@ export interface Buckets {
   registry: KV;
   cursors: KV;
   leases: KV;
+  teams: KV;
 }
 
 export async function openBuckets(nats: Nats, n: Names): Promise<Buckets> {
   const kvm = nats.js.views;
-  const [connections, registry, cursors, leases] = await Promise.all([
+  const [connections, registry, cursors, leases, teams] = await Promise.all([
     kvm.kv(n.connectionsBucket, { history: 10 }),
     kvm.kv(n.registryBucket, { history: 1 }),
     kvm.kv(n.cursorsBucket, { history: 1 }),
     kvm.kv(n.leasesBucket, { history: 1 }),
+    kvm.kv(n.teamsBucket, { history: 5 }),
   ]);
-  return { connections, registry, cursors, leases };
+  return { connections, registry, cursors, leases, teams };
 }
 
 /** Removes every stream and bucket of a prefix; for tests. */
@@ -94,7 +96,9 @@ export async function destroyAll(jsm: JetStreamManager, n: Names): Promise<void>
     n.eventsStream,
     n.deadLetterStream,
     n.statusStream,
-    ...[n.connectionsBucket, n.registryBucket, n.cursorsBucket, n.leasesBucket].map((b) => `KV_${b}`),
+    ...[n.connectionsBucket, n.registryBucket, n.cursorsBucket, n.leasesBucket, n.teamsBucket].map((b) =>
+      `KV_${b}`
+    ),
   ];
   for (const s of streams) await jsm.streams.delete(s).catch(() => false);
 }

@@ -82,6 +82,22 @@ Deno.test({
         },
       );
 
+      await t.step("testing settings reaches the upstream through a connector replica", async () => {
+        const send = (body: unknown) =>
+          pl.app.request("/api/connections/test", {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify(body),
+          });
+        const ok = await (await send({ connector: "github", config: { token: "ghp_e2e", repositories: "octo/app", baseUrl: fake.url } })).json();
+        assert.equal(ok.ok, true);
+        assert.match(ok.message, /Reached octo\/app \(default branch main\)/);
+        const bad = await (await send({ connector: "github", config: { token: "nope", repositories: "octo/app", baseUrl: fake.url } })).json();
+        assert.deepEqual(bad, { ok: false, message: "401 Unauthorized: the token is missing, wrong or expired" });
+        const stored = await (await send({ connector: "github", id: "octo", config: {} })).json();
+        assert.equal(stored.ok, true, "an existing connection is tested with its stored secret");
+      });
+
       await t.step("the connection status shows the rate-limit budget", async () => {
         const meta = await (await pl.app.request("/api/connectors/metadata")).json();
         const gh = meta.find((m: { id: string }) => m.id === "github");

@@ -16,7 +16,20 @@ import {
 import { BadRequestError, NotFoundError, UnavailableError } from "../errors.ts";
 import type { RegistryCache } from "../registry_cache.ts";
 import { validate } from "../validation.ts";
-import { createConnection, findConnection, listConnections, updateConnection } from "../connections_store.ts";
+import {
+  createConnection,
+  findConnection,
+  listConnections,
+  splitConfig,
+  updateConnection,
+} from "../connections_store.ts";
+
+const connectionTestSchema = z.object({
+  connector: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/),
+  id: z.string().regex(CONNECTION_ID).optional(),
+  name: z.string().max(100).optional(),
+  config: z.record(z.string(), z.unknown()).default({}),
+}).strict();
 
 const idParam = z.object({ id: z.string().regex(CONNECTION_ID, "Invalid connection id") });
 
@@ -51,6 +64,42 @@ export function connectionsRoutes(
     const meta = await metadataOf(body.connector);
     const created = await createConnection(deps.kv, meta, body, deps.now());
     return c.json(publicConnection(created), 201);
+  });
+
+  // Test settings before (or after) saving: one connector replica tries them against the upstream.
+  app.post("/test", validate("json", connectionTestSchema), async (c) => {
+    const body = c.req.valid("json");
+    const meta = await metadataOf(body.connector);
+    const existing = body.id ? await findConnection(deps.kv, body.id) : null;
+    if (body.id && (!existing || existing.c.connector !== meta.id)) {
+      throw new NotFoundError("No such connection");
+    }
+    const { config, secrets } = splitConfig(meta.configSchema, body.config, existing?.c ?? null);
+    const stamp = deps.now().toISOString();
+    const candidate = {
+      id: body.id ?? "connection-test",
+      connector: meta.id,
+      name: body.name ?? "Connection test",
+      enabled: true,
+      pollInterval: meta.defaultPollInterval,
+      tags: [],
+      config,
+      secrets,
+      createdAt: stamp,
+      updatedAt: stamp,
+    };
+    try {
+      const reply = await deps.nc.request(
+        deps.names.testSubject(meta.id),
+        encoder.encode(JSON.stringify(candidate)),
+        { timeout: 20_000 },
+      );
+      return c.json(JSON.parse(decoder.decode(reply.data)));
+    } catch (err) {
+      throw new UnavailableError(`No running ${meta.displayName} replica can test connections right now`, {
+        cause: err,
+      });
+    }
   });
 
   app.get("/:id", validate("param", idParam), async (c) => {

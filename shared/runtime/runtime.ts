@@ -51,6 +51,10 @@ export interface PollContext extends BaseContext {
   waitForRateLimit(until: Date): Promise<void>;
 }
 
+export interface TestContext extends BaseContext {
+  connection: Connection;
+}
+
 export interface PollOutcome {
   /** Saved after the poll, once every emitted change is acknowledged. */
   cursor?: unknown;
@@ -72,6 +76,8 @@ export interface ConnectorDefinition {
   /** Logo file (png, svg or jpeg), usually `new URL("./logo.svg", import.meta.url)`. */
   logo: URL;
   poll?(ctx: PollContext): Promise<PollOutcome | void>;
+  /** Checks a connection's settings against the upstream (auth, reachability); throws with a clear message. */
+  test?(ctx: TestContext): Promise<string>;
   /** A single long-running worker (one replica at a time holds it), for watch-style connectors. */
   run?(ctx: RunContext): Promise<void>;
 }
@@ -407,6 +413,32 @@ export async function startConnector(def: ConnectorDefinition, deps: RuntimeDeps
   };
 
   let sub: Subscription | undefined;
+  let testSub: Subscription | undefined;
+  if (def.test) {
+    const test = def.test;
+    // One replica answers each test request (queue group).
+    testSub = deps.nats.nc.subscribe(deps.names.testSubject(metadata.id), {
+      queue: `${metadata.id}-test`,
+      callback: (_err, msg) => {
+        const reply = (body: Record<string, unknown>) => msg.respond(encoder.encode(JSON.stringify(body)));
+        (async () => {
+          try {
+            const connection = connectionSchema.parse(JSON.parse(decoder.decode(msg.data)));
+            const message = await test({
+              connection,
+              signal: AbortSignal.any([root.signal, AbortSignal.timeout(15_000)]),
+              log,
+              fetch: doFetch,
+              now,
+            });
+            reply({ ok: true, message });
+          } catch (err) {
+            reply({ ok: false, message: describeError(err) });
+          }
+        })();
+      },
+    });
+  }
   if (def.poll) {
     for (const c of deps.fileConnections ?? []) await apply(c, c.id);
     const watcher = await deps.buckets.connections.watch({ key: `${metadata.id}.>` });
@@ -452,6 +484,7 @@ export async function startConnector(def: ConnectorDefinition, deps: RuntimeDeps
     statuses: () => [...statuses.values()],
     async stop() {
       sub?.unsubscribe();
+      testSub?.unsubscribe();
       root.abort();
       await Promise.all([...workers.values()].map((w) => w.done));
       await Promise.allSettled(tasks);
