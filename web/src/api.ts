@@ -96,6 +96,12 @@ export interface Timeline {
   bins: { start: string; counts: Record<string, number> }[];
 }
 
+export interface Team {
+  id: string;
+  name: string;
+  tags: string[];
+}
+
 export class ApiError extends Error {
   constructor(message: string, readonly status: number) {
     super(message);
@@ -125,4 +131,13 @@ export const api = {
     call<Connection>(`/api/connections/${id}`, { method: "PUT", body: JSON.stringify(body) }),
   deleteConnection: (id: string) => call<void>(`/api/connections/${id}`, { method: "DELETE" }),
   sync: (id: string) => call<{ accepted: boolean }>(`/api/connections/${id}/sync`, { method: "POST" }),
+  testConnection: (body: unknown) =>
+    call<{ ok: boolean; message: string }>("/api/connections/test", {
+      method: "POST",
+      body: JSON.stringify(body),
+    }),
+  teams: () => call<Team[]>("/api/teams"),
+  createTeam: (body: unknown) => call<Team>("/api/teams", { method: "POST", body: JSON.stringify(body) }),
+  deleteTeam: (id: string) => call<void>(`/api/teams/${id}`, { method: "DELETE" }),
+  event: (id: string) => call<ChangeEvent>(`/api/events/${encodeURIComponent(id)}`),
 };

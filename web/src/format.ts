@@ -1,13 +1,17 @@
 /** Formatting helpers for times, durations and metadata paths. */
 import { useUtc } from "./state.ts";
 
+function span(s: number): string {
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86400)}d`;
+}
+
+/** "5m ago", or "in 5m" for a time ahead. */
 export function relative(iso: string, now = Date.now()): string {
   const s = Math.round((now - Date.parse(iso)) / 1000);
-  if (s < 0) return "in the future";
-  if (s < 60) return `${s}s ago`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h ago`;
-  return `${Math.floor(s / 86400)}d ago`;
+  return s < 0 ? `in ${span(-s)}` : `${span(s)} ago`;
 }
 
 export function absolute(iso: string): string {

@@ -12,26 +12,25 @@ import {
   filtersFromUrl,
   loadConnections,
   loadMetadata,
+  loadTeams,
   metadataError,
   navigate,
   reload,
   selected,
+  theme,
   useUtc,
   view,
 } from "./state.ts";
 import { TimelineChart } from "./timeline_chart.tsx";
 
 function Header() {
+  const go = (to: "timeline" | "settings") => (e: Event) => {
+    e.preventDefault();
+    navigate(to);
+  };
   return (
     <header class="top">
-      <a
-        class="brand"
-        href="/"
-        onClick={(e) => {
-          e.preventDefault();
-          navigate("timeline");
-        }}
-      >
+      <a class="brand" href="/" onClick={go("timeline")}>
         <svg class="brand-mark" viewBox="0 0 64 64" width="22" height="22" aria-hidden="true">
           <rect width="64" height="64" rx="14" fill="#9f7aea" />
           <g fill="none" stroke="#fff" stroke-width="6" stroke-linecap="round">
@@ -42,39 +41,39 @@ function Header() {
         </svg>
         PainChain
       </a>
-      <nav>
-        <a
-          href="/"
-          aria-current={view.value === "timeline" ? "page" : undefined}
-          onClick={(e) => {
-            e.preventDefault();
-            navigate("timeline");
-          }}
-        >
+      <nav aria-label="Main">
+        <a href="/" aria-current={view.value === "timeline" ? "page" : undefined} onClick={go("timeline")}>
           Timeline
         </a>
         <a
           href="/settings"
           aria-current={view.value === "settings" ? "page" : undefined}
-          onClick={(e) => {
-            e.preventDefault();
-            navigate("settings");
-          }}
+          onClick={go("settings")}
         >
           Settings
         </a>
       </nav>
-      <label class="utc">
-        <input
-          type="checkbox"
-          checked={useUtc.value}
-          onChange={(e) => {
-            useUtc.value = e.currentTarget.checked;
-            localStorage.setItem("painchain.utc", useUtc.value ? "1" : "0");
-          }}
-        />{" "}
-        UTC
-      </label>
+      <div class="top-right">
+        <label class="utc">
+          <input
+            type="checkbox"
+            checked={useUtc.value}
+            onChange={(e) => {
+              useUtc.value = e.currentTarget.checked;
+              localStorage.setItem("painchain.utc", useUtc.value ? "1" : "0");
+            }}
+          />{" "}
+          UTC
+        </label>
+        <button
+          type="button"
+          class="theme"
+          aria-label={`Switch to ${theme.value === "dark" ? "light" : "dark"} theme`}
+          onClick={() => (theme.value = theme.value === "dark" ? "light" : "dark")}
+        >
+          {theme.value === "dark" ? "Light" : "Dark"} theme
+        </button>
+      </div>
     </header>
   );
 }
@@ -82,16 +81,13 @@ function Header() {
 function App() {
   useEffect(() => {
     void loadMetadata();
+    void loadTeams().then(() => view.value === "timeline" && filters.value.team ? reload() : undefined);
     void reload();
     if (view.value === "settings") void loadConnections();
     const eventId = new URLSearchParams(location.search).get("event");
-    if (eventId) {
-      void fetch(`/api/events/${encodeURIComponent(eventId)}`).then((r) => r.ok ? r.json() : null).then((e) =>
-        e && (selected.value = e)
-      );
-    }
+    if (eventId) void api.event(eventId).then((e) => (selected.value = e)).catch(() => {});
     const live = connectLive();
-    const meta = setInterval(loadMetadata, 15_000);
+    const meta = setInterval(loadMetadata, 10_000);
     const onPop = () => {
       view.value = location.pathname.startsWith("/settings") ? "settings" : "timeline";
       filters.value = filtersFromUrl(location.search);
@@ -108,7 +104,7 @@ function App() {
     <>
       <Header />
       {metadataError.value && (
-        <div class="error banner">Cannot reach the PainChain API: {metadataError.value}</div>
+        <div class="error banner" role="alert">Cannot reach the PainChain API: {metadataError.value}</div>
       )}
       {view.value === "settings" ? <Settings /> : (
         <main class="dashboard">
@@ -125,4 +121,3 @@ function App() {
 }
 
 render(<App />, document.getElementById("app")!);
-export { api };

@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { api, type ConfigField, type Connection, type ConnectorMeta } from "./api.ts";
 import { relative } from "./format.ts";
 import { Logo } from "./event_list.tsx";
-import { connections, loadConnections, loadMetadata, metadata } from "./state.ts";
+import { connections, loadConnections, loadMetadata, loadTeams, metadata, teams } from "./state.ts";
 
 function FieldInput(
   { f, value, onInput, isSet }: {
@@ -86,11 +86,9 @@ function ConnectionForm(
     return c;
   });
   const [error, setError] = useState<string | null>(null);
+  const [testResult, setTestResult] = useState<{ ok: boolean; message: string } | null>(null);
   const [busy, setBusy] = useState(false);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
+  const configBody = () => {
     const cfg: Record<string, unknown> = {};
     for (const f of meta.configSchema) {
       const v = config[f.key];
@@ -98,6 +96,27 @@ function ConnectionForm(
       if (!f.secret && v === "" && !f.required) continue;
       cfg[f.key] = f.type === "number" && v !== "" ? Number(v) : v;
     }
+    return cfg;
+  };
+  const test = async () => {
+    setTestResult(null);
+    try {
+      setTestResult(
+        await api.testConnection({
+          connector: meta.id,
+          ...(existing ? { id: existing.id } : {}),
+          config: configBody(),
+        }),
+      );
+    } catch (err) {
+      setTestResult({ ok: false, message: (err as Error).message });
+    }
+  };
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    const cfg = configBody();
     const body = { name, tags, pollInterval: Number(poll), config: cfg };
     try {
       if (existing) await api.updateConnection(existing.id, body);
@@ -166,9 +185,10 @@ function ConnectionForm(
 function ConnectionRow({ c, meta }: { c: Connection; meta: ConnectorMeta }) {
   const [editing, setEditing] = useState(false);
   const [note, setNote] = useState<string | null>(null);
-  const status = meta.instances.flatMap((i) => i.connections).find((s) =>
-    s.connectionId === c.id && s.state !== "standby"
+  const holder = meta.instances.find((i) =>
+    i.connections.some((s) => s.connectionId === c.id && s.state !== "standby")
   );
+  const status = holder?.connections.find((s) => s.connectionId === c.id);
   if (editing) {
     return (
       <li class="conn">
@@ -192,24 +212,42 @@ function ConnectionRow({ c, meta }: { c: Connection; meta: ConnectorMeta }) {
         <span class={`pill ${c.enabled ? "ok" : "off"}`}>{c.enabled ? "enabled" : "disabled"}</span>
         {c.tags.map((t) => <span class="tag" key={t}>{t}</span>)}
       </div>
-      <div class="conn-status muted">
-        {status
-          ? (
-            <>
-              state {status.state} · last poll {status.lastPollAt ? relative(status.lastPollAt) : "never"} ·
-              {" "}
-              {status.eventsPublished} events{status.rateLimit
-                ? ` · rate limit ${status.rateLimit.remaining}${
-                  status.rateLimit.limit ? `/${status.rateLimit.limit}` : ""
-                }`
-                : ""}
-              {status.lastError ? <span class="error-text">· error: {status.lastError}</span> : null}
-            </>
-          )
-          : "not polled yet"}
-        {" · secrets: "}
-        {Object.keys(c.secrets).length ? Object.keys(c.secrets).map((k) => `${k} set`).join(", ") : "none"}
-      </div>
+      <dl class="conn-status">
+        <dt>State</dt>
+        <dd>
+          {status
+            ? `${status.state}${holder ? ` on ${holder.instanceId}` : ""}`
+            : c.enabled
+            ? "waiting for a replica"
+            : "disabled"}
+        </dd>
+        <dt>Last poll</dt>
+        <dd>{status?.lastPollAt ? relative(status.lastPollAt) : "never"}</dd>
+        <dt>Last success</dt>
+        <dd>{status?.lastSuccessAt ? relative(status.lastSuccessAt) : "never"}</dd>
+        <dt>Events</dt>
+        <dd>{status?.eventsPublished ?? 0} published by this replica</dd>
+        {status?.rateLimit && (
+          <>
+            <dt>Rate limit</dt>
+            <dd>
+              {status.rateLimit.remaining}
+              {status.rateLimit.limit ? ` of ${status.rateLimit.limit}` : ""} left
+              {status.rateLimit.resetAt ? `, resets ${relative(status.rateLimit.resetAt)}` : ""}
+            </dd>
+          </>
+        )}
+        {status?.lastError && (
+          <>
+            <dt>Last error</dt>
+            <dd class="error-text">{status.lastError}</dd>
+          </>
+        )}
+        <dt>Secrets</dt>
+        <dd>
+          {Object.keys(c.secrets).length ? Object.keys(c.secrets).map((k) => `${k}: set`).join(", ") : "none"}
+        </dd>
+      </dl>
       <div class="actions">
         <button type="button" onClick={() => setEditing(true)}>Edit</button>
         <button
@@ -242,6 +280,110 @@ function ConnectionRow({ c, meta }: { c: Connection; meta: ConnectorMeta }) {
   );
 }
 
+/** Connections given as code (a config file): not editable here, but their status is shown. */
+function FileConnections({ meta, known }: { meta: ConnectorMeta; known: Set<string> }) {
+  const seen = new Map<
+    string,
+    { instance: string; status: ConnectorMeta["instances"][number]["connections"][number] }
+  >();
+  for (const i of meta.instances) {
+    for (const s of i.connections) {
+      if (!known.has(s.connectionId) && s.state !== "standby") {
+        seen.set(s.connectionId, { instance: i.instanceId, status: s });
+      }
+    }
+  }
+  if (seen.size === 0) return null;
+  return (
+    <ul class="conns">
+      {[...seen].map(([id, { instance, status }]) => (
+        <li class="conn" key={id}>
+          <div class="conn-head">
+            <strong>{id}</strong> <span class="pill ok">from config file</span>
+          </div>
+          <dl class="conn-status">
+            <dt>State</dt>
+            <dd>{status.state} on {instance}</dd>
+            <dt>Last poll</dt>
+            <dd>{status.lastPollAt ? relative(status.lastPollAt) : "never"}</dd>
+            <dt>Events</dt>
+            <dd>{status.eventsPublished} published</dd>
+            {status.lastError && (
+              <>
+                <dt>Last error</dt>
+                <dd class="error-text">{status.lastError}</dd>
+              </>
+            )}
+          </dl>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Teams() {
+  const [name, setName] = useState("");
+  const [tags, setTags] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <section class="connector teams" style={{ borderLeftColor: "#888" }}>
+      <h3>Teams</h3>
+      <p class="muted">
+        A team is a name for a set of tags; the timeline's team filter shows changes carrying any of them.
+      </p>
+      <ul class="conns">
+        {teams.value.map((t) => (
+          <li class="conn" key={t.id}>
+            <strong>{t.name}</strong> {t.tags.map((x) => <span class="tag" key={x}>{x}</span>)}{" "}
+            <button
+              type="button"
+              class="danger"
+              onClick={async () => {
+                await api.deleteTeam(t.id);
+                await loadTeams();
+              }}
+            >
+              Delete
+            </button>
+          </li>
+        ))}
+      </ul>
+      <form
+        class="team-form"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setError(null);
+          try {
+            await api.createTeam({ name, tags });
+            setName("");
+            setTags("");
+            await loadTeams();
+          } catch (err) {
+            setError((err as Error).message);
+          }
+        }}
+      >
+        <label>
+          Name{" "}
+          <input name="team-name" required value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        </label>
+        <label>
+          Tags{" "}
+          <input
+            name="team-tags"
+            required
+            value={tags}
+            placeholder="team-payments, payments-prod"
+            onInput={(e) => setTags(e.currentTarget.value)}
+          />
+        </label>
+        <button type="submit">Add team</button>
+        {error && <span class="error-text" role="alert">{error}</span>}
+      </form>
+    </section>
+  );
+}
+
 export function Settings() {
   const [adding, setAdding] = useState<string | null>(null);
   return (
@@ -253,6 +395,7 @@ export function Settings() {
           onClick={() => {
             void loadMetadata();
             void loadConnections();
+            void loadTeams();
           }}
         >
           Refresh
@@ -273,9 +416,9 @@ export function Settings() {
                 </h3>
                 <p class="muted">{m.description}</p>
                 <p class="muted small">
-                  {m.instances.length} {m.instances.length === 1 ? "replica" : "replicas"} · last heartbeat
-                  {" "}
-                  {m.lastHeartbeatAt ? relative(m.lastHeartbeatAt) : "never"}
+                  {m.instances.length} {m.instances.length === 1 ? "replica" : "replicas"}
+                  {m.instances.length > 0 ? ` (${m.instances.map((i) => i.instanceId).join(", ")})` : ""}{" "}
+                  · last heartbeat {m.lastHeartbeatAt ? relative(m.lastHeartbeatAt) : "never"}
                 </p>
               </div>
               {!m.internal && (
@@ -283,14 +426,16 @@ export function Settings() {
               )}
             </header>
             {adding === m.id && <ConnectionForm meta={m} onDone={() => setAdding(null)} />}
+            {!m.internal && <FileConnections meta={m} known={new Set(mine.map((c) => c.id))} />}
             {!m.internal && (
               mine.length
                 ? <ul class="conns">{mine.map((c) => <ConnectionRow key={c.id} c={c} meta={m} />)}</ul>
-                : <p class="muted">No connections yet.</p>
+                : <p class="muted">No connections made here yet.</p>
             )}
           </section>
         );
       })}
+      <Teams />
     </main>
   );
 }
