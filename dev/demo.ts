@@ -3,7 +3,7 @@
  * sees a populated, live timeline within seconds and needs no credentials. Data stays under .data/demo.
  */
 import { fileURLToPath } from "node:url";
-import { createLogger } from "@painchain/shared";
+import { createLogger, destroyAll, names, openNats } from "@painchain/shared";
 import { FakeGithub } from "../tests/fake_github/server.ts";
 import { FakeGitlab } from "../tests/fake_gitlab/server.ts";
 
@@ -12,7 +12,15 @@ const log = createLogger({ service: "demo" });
 const env = Deno.env.toObject();
 const port = env.PORT ?? "8000";
 const dataDir = `${root}.data/demo`;
+const prefix = env.PAINCHAIN_PREFIX ?? "demo";
+// Every demo starts fresh: its own NATS prefix and data directory are wiped.
+await Deno.remove(dataDir, { recursive: true }).catch(() => {});
 await Deno.mkdir(dataDir, { recursive: true });
+try {
+  const nats = await openNats(env.NATS_URL ?? "nats://127.0.0.1:4222", "painchain-demo");
+  await destroyAll(nats.jsm, names(prefix));
+  await nats.nc.close();
+} catch { /* NATS is not up yet: start.ts starts it, and there is nothing to wipe */ }
 
 const github = await new FakeGithub().start();
 const gitlab = await new FakeGitlab().start();
@@ -23,18 +31,43 @@ const ago = (minutes: number) => Date.now() - minutes * 60_000;
 const GH_REPOS = ["acme/checkout", "acme/payments", "acme/web"];
 const GL_PROJECTS = ["platform/api", "platform/infra"];
 const PEOPLE = ["alice", "bob", "carol", "dmitri", "erin", "farah"];
-const TOPICS = ["retry on 503", "bump node to 22", "cache product pages", "fix currency rounding", "add tracing",
-  "tune connection pool", "feature flag for new checkout", "rotate signing keys", "split payment worker"];
+const TOPICS = [
+  "retry on 503",
+  "bump node to 22",
+  "cache product pages",
+  "fix currency rounding",
+  "add tracing",
+  "tune connection pool",
+  "feature flag for new checkout",
+  "rotate signing keys",
+  "split payment worker",
+];
 
 // A week of history.
 let prNumber = 100;
 for (const repo of GH_REPOS) {
   for (let i = 0; i < 14; i++) {
     const at = ago(rand(7 * 24 * 60));
-    await github.addPull(repo, { number: ++prNumber, at, merged: Math.random() < 0.7, title: pick(TOPICS), author: pick(PEOPLE) });
+    await github.addPull(repo, {
+      number: ++prNumber,
+      at,
+      merged: Math.random() < 0.7,
+      title: pick(TOPICS),
+      author: pick(PEOPLE),
+    });
     await github.addCommit(repo, { message: `${pick(TOPICS)} (#${prNumber})`, at: at + 60_000 });
-    await github.addRun(repo, { at: at + 120_000, status: "completed", conclusion: Math.random() < 0.85 ? "success" : "failure", failedJobs: ["integration-tests"] });
-    if (i % 3 === 0) await github.addDeployment(repo, { at: at + 600_000, state: Math.random() < 0.9 ? "success" : "failure" });
+    await github.addRun(repo, {
+      at: at + 120_000,
+      status: "completed",
+      conclusion: Math.random() < 0.85 ? "success" : "failure",
+      failedJobs: ["integration-tests"],
+    });
+    if (i % 3 === 0) {
+      await github.addDeployment(repo, {
+        at: at + 600_000,
+        state: Math.random() < 0.9 ? "success" : "failure",
+      });
+    }
   }
   await github.addRelease(repo, { tag: `v2.${rand(9)}.0`, at: ago(rand(3 * 24 * 60)) });
 }
@@ -42,9 +75,24 @@ let iid = 10;
 for (const project of GL_PROJECTS) {
   for (let i = 0; i < 12; i++) {
     const at = ago(rand(7 * 24 * 60));
-    await gitlab.addMergeRequest(project, { iid: ++iid, at, state: Math.random() < 0.7 ? "merged" : "opened", title: pick(TOPICS) });
-    await gitlab.addPipeline(project, { at: at + 60_000, status: Math.random() < 0.85 ? "success" : "failed", failedJobs: ["terraform-plan"] });
-    if (i % 4 === 0) await gitlab.addDeployment(project, { at: at + 300_000, status: "success", environment: pick(["production", "staging"]) });
+    await gitlab.addMergeRequest(project, {
+      iid: ++iid,
+      at,
+      state: Math.random() < 0.7 ? "merged" : "opened",
+      title: pick(TOPICS),
+    });
+    await gitlab.addPipeline(project, {
+      at: at + 60_000,
+      status: Math.random() < 0.85 ? "success" : "failed",
+      failedJobs: ["terraform-plan"],
+    });
+    if (i % 4 === 0) {
+      await gitlab.addDeployment(project, {
+        at: at + 300_000,
+        status: "success",
+        environment: pick(["production", "staging"]),
+      });
+    }
   }
 }
 
@@ -74,14 +122,18 @@ await Deno.writeTextFile(
 const stackEnv: Record<string, string> = {
   ...env,
   PORT: port,
-  PAINCHAIN_PREFIX: env.PAINCHAIN_PREFIX ?? "demo",
+  PAINCHAIN_PREFIX: prefix,
   PAINCHAIN_DATA_DIR: dataDir,
   PAINCHAIN_CONNECTIONS_FILE: connectionsFile,
   HEARTBEAT_MS: "3000",
 };
 if (!env.DEMO_DATABASE_URL) delete stackEnv.DATABASE_URL;
 else stackEnv.DATABASE_URL = env.DEMO_DATABASE_URL;
-const stack = new Deno.Command(Deno.execPath(), { args: ["run", "-A", "dev/start.ts"], cwd: root, env: stackEnv }).spawn();
+const stack = new Deno.Command(Deno.execPath(), {
+  args: ["run", "-A", "dev/start.ts"],
+  cwd: root,
+  env: stackEnv,
+}).spawn();
 
 // Once the gateway answers, add one connection through the API, so the audit trail has an entry too.
 const base = `http://127.0.0.1:${port}`;
@@ -123,24 +175,50 @@ const live = setInterval(async () => {
     const project = pick(GL_PROJECTS);
     switch (rand(5)) {
       case 0: {
-        const pr = await github.addPull(repo, { number: ++prNumber, at: Date.now(), title: pick(TOPICS), author: pick(PEOPLE) });
+        const pr = await github.addPull(repo, {
+          number: ++prNumber,
+          at: Date.now(),
+          title: pick(TOPICS),
+          author: pick(PEOPLE),
+        });
         setTimeout(() => github.mergePull(repo, pr.number, Date.now()), 8_000);
         break;
       }
       case 1: {
         const run = await github.addRun(repo, { at: Date.now(), status: "queued" });
         setTimeout(() => github.updateRun(repo, run.id, { status: "in_progress", at: Date.now() }), 4_000);
-        setTimeout(() =>
-          github.updateRun(repo, run.id, { status: "completed", conclusion: Math.random() < 0.8 ? "success" : "failure", at: Date.now() }), 12_000);
+        setTimeout(
+          () =>
+            github.updateRun(repo, run.id, {
+              status: "completed",
+              conclusion: Math.random() < 0.8 ? "success" : "failure",
+              at: Date.now(),
+            }),
+          12_000,
+        );
         break;
       }
       case 2: {
         const pl = await gitlab.addPipeline(project, { at: Date.now(), status: "running" });
-        setTimeout(() => gitlab.updatePipeline(project, pl.id, Math.random() < 0.8 ? { status: "success", at: Date.now() } : { status: "failed", at: Date.now(), failedJobs: ["e2e"] }), 10_000);
+        setTimeout(
+          () =>
+            gitlab.updatePipeline(
+              project,
+              pl.id,
+              Math.random() < 0.8
+                ? { status: "success", at: Date.now() }
+                : { status: "failed", at: Date.now(), failedJobs: ["e2e"] },
+            ),
+          10_000,
+        );
         break;
       }
       case 3:
-        await gitlab.addDeployment(project, { at: Date.now(), status: "success", environment: pick(["production", "staging"]) });
+        await gitlab.addDeployment(project, {
+          at: Date.now(),
+          status: "success",
+          environment: pick(["production", "staging"]),
+        });
         break;
       default:
         await github.addCommit(repo, { message: pick(TOPICS), at: Date.now() });

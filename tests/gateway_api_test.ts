@@ -354,19 +354,31 @@ Deno.test("teams API and connection test without a replica", async (t) => {
     });
   try {
     await t.step("teams are created, listed, edited and deleted", async () => {
-      const res = await send("POST", "/api/teams", { name: "Payments", tags: "team-payments, prod-payments" });
+      const res = await send("POST", "/api/teams", {
+        name: "Payments",
+        tags: "team-payments, prod-payments",
+      });
       assert.equal(res.status, 201);
-      assert.deepEqual(await res.json(), { id: "payments", name: "Payments", tags: ["team-payments", "prod-payments"] });
+      assert.deepEqual(await res.json(), {
+        id: "payments",
+        name: "Payments",
+        tags: ["team-payments", "prod-payments"],
+      });
       assert.equal((await send("POST", "/api/teams", { name: "Payments", tags: ["x"] })).status, 409);
       assert.equal((await send("POST", "/api/teams", { name: "Empty", tags: "" })).status, 400);
       const put = await send("PUT", "/api/teams/payments", { name: "Payments", tags: ["team-payments"] });
       assert.deepEqual((await put.json()).tags, ["team-payments"]);
-      assert.deepEqual((await (await fx.app.request("/api/teams")).json()).map((x: { id: string }) => x.id), ["payments"]);
+      assert.deepEqual((await (await fx.app.request("/api/teams")).json()).map((x: { id: string }) => x.id), [
+        "payments",
+      ]);
       assert.equal((await send("DELETE", "/api/teams/payments")).status, 204);
       assert.equal((await send("DELETE", "/api/teams/payments")).status, 404);
     });
     await t.step("testing a connection with no running replica is a clear 503", async () => {
-      const res = await send("POST", "/api/connections/test", { connector: "fake", config: { token: "t", repos: "a" } });
+      const res = await send("POST", "/api/connections/test", {
+        connector: "fake",
+        config: { token: "t", repos: "a" },
+      });
       assert.equal(res.status, 503);
       assert.match((await res.json()).error, /No running Fake Source replica/);
       const bad = await send("POST", "/api/connections/test", { connector: "fake", config: { repos: "a" } });

@@ -89,11 +89,20 @@ Deno.test({
             headers: { "content-type": "application/json" },
             body: JSON.stringify(body),
           });
-        const ok = await (await send({ connector: "github", config: { token: "ghp_e2e", repositories: "octo/app", baseUrl: fake.url } })).json();
+        const ok = await (await send({
+          connector: "github",
+          config: { token: "ghp_e2e", repositories: "octo/app", baseUrl: fake.url },
+        })).json();
         assert.equal(ok.ok, true);
         assert.match(ok.message, /Reached octo\/app \(default branch main\)/);
-        const bad = await (await send({ connector: "github", config: { token: "nope", repositories: "octo/app", baseUrl: fake.url } })).json();
-        assert.deepEqual(bad, { ok: false, message: "401 Unauthorized: the token is missing, wrong or expired" });
+        const bad = await (await send({
+          connector: "github",
+          config: { token: "nope", repositories: "octo/app", baseUrl: fake.url },
+        })).json();
+        assert.deepEqual(bad, {
+          ok: false,
+          message: "401 Unauthorized: the token is missing, wrong or expired",
+        });
         const stored = await (await send({ connector: "github", id: "octo", config: {} })).json();
         assert.equal(stored.ok, true, "an existing connection is tested with its stored secret");
       });

@@ -107,6 +107,24 @@ Deno.test("GitHub poll", async (t) => {
       ]);
     });
 
+    await t.step("a run deleted upstream while followed does not fail the repository", async () => {
+      const r = await fake.addRun("octo/app", { at: Date.now() - 2_000, status: "in_progress" });
+      let run = await pollOnce((ctx) => pollGithub(ctx, fast), conn(fake, ["octo/app"]), cursor);
+      cursor = run.outcome.cursor;
+      assert.equal(run.events.length, 1);
+      const runs = fake.repo("octo/app").runs;
+      runs.splice(runs.findIndex((x) => x.id === r.id), 1);
+      run = await pollOnce((ctx) => pollGithub(ctx, fast), conn(fake, ["octo/app"]), cursor);
+      assert.equal(run.outcome.errors, undefined, JSON.stringify(run.outcome.errors));
+      cursor = run.outcome.cursor;
+      run = await pollOnce((ctx) => pollGithub(ctx, fast), conn(fake, ["octo/app"]), cursor);
+      assert.ok(
+        !fake.log.slice(-20).some((x) => x.path.endsWith(`/runs/${r.id}`) && x.at > Date.now() - 200),
+        "it stopped asking",
+      );
+      cursor = run.outcome.cursor;
+    });
+
     await t.step("a deployment's later status updates the same event", async () => {
       const d = await fake.addDeployment("octo/app", { at: min(2), state: "in_progress" });
       let run = await pollOnce((ctx) => pollGithub(ctx, fast), conn(fake, ["octo/app"]), cursor);

@@ -150,6 +150,16 @@ export async function pollGithub(ctx: PollContext, opts: PollOptions = {}): Prom
 
 type Params = { owner: string; repo: string };
 
+/** A followed item that answers 404 was deleted upstream: null, instead of failing the whole repository. */
+async function gone<T>(req: Promise<T>): Promise<T | null> {
+  try {
+    return await req;
+  } catch (err) {
+    if ((err as { status?: number }).status === 404) return null;
+    throw err;
+  }
+}
+
 /** Pages through a list newest-first, stopping at the first item older than `since`. */
 async function collect<T>(
   client: GithubClient,
@@ -350,11 +360,17 @@ async function pollRuns(
   // Runs still in progress that were not on the pages read: ask each one (conditional, so free if unchanged).
   for (const id of [...pending].filter((id) => !seen.has(id))) {
     const key = `run:${id}`;
-    const r = await c.get<GhWorkflowRun>(
+    const r = await gone(c.get<GhWorkflowRun>(
       "/repos/{owner}/{repo}/actions/runs/{run_id}",
       { ...p, run_id: id },
       rc.etags[key],
-    );
+    ));
+    if (!r) {
+      // Deleted upstream: stop following it.
+      pending.delete(id);
+      delete rc.etags[key];
+      continue;
+    }
     if (r.notModified || !r.data) continue;
     changes.push(await runChange(c, p, repo, r.data));
     if (r.data.status === "completed") {
@@ -389,18 +405,22 @@ async function pollDeployments(
   const changes: MappedChange[] = [];
   for (const id of new Set([...byId.keys(), ...pending])) {
     const key = `deployment:${id}`;
-    const st = await c.get<GhDeploymentStatus[]>(
+    const st = await gone(c.get<GhDeploymentStatus[]>(
       "/repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
       { ...p, deployment_id: id, per_page: 1 },
       rc.etags[key],
-    );
+    ));
+    if (!st) {
+      pending.delete(id);
+      delete rc.etags[key];
+      continue;
+    }
     if (st.notModified && !byId.has(id)) continue;
     let d = byId.get(id);
-    d ??= (await c.get<GhDeployment>("/repos/{owner}/{repo}/deployments/{deployment_id}", {
-      ...p,
-      deployment_id: id,
-    }))
-      .data ?? undefined;
+    d ??= (await gone(
+      c.get<GhDeployment>("/repos/{owner}/{repo}/deployments/{deployment_id}", { ...p, deployment_id: id }),
+    ))
+      ?.data ?? undefined;
     if (!d) continue;
     const latest = st.data?.[0] ?? null;
     changes.push(mapDeployment(d, repo, latest));

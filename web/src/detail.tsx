@@ -184,17 +184,27 @@ export function DetailPanel() {
       {(type?.sections ?? []).map((s) => {
         const fields = s.fields.filter(shown);
         if (fields.length === 0) return null;
+        // Diffs take the panel's full width; other fields sit in a label/value grid.
+        const plain = fields.filter((f) => f.format !== "diff");
+        const diffs = fields.filter((f) => f.format === "diff");
         return (
           <section key={s.title}>
             <h3>{s.title}</h3>
-            <dl>
-              {fields.map((f) => [
-                <dt key={`t${f.key}`}>{f.label}</dt>,
-                <dd key={`d${f.key}`}>
-                  <Value v={pick(e, f.key)} format={f.format} name={f.key} />
-                </dd>,
-              ])}
-            </dl>
+            {plain.length > 0 && (
+              <dl>
+                {plain.map((f) => [
+                  <dt key={`t${f.key}`}>{f.label}</dt>,
+                  <dd key={`d${f.key}`}>
+                    <Value v={pick(e, f.key)} format={f.format} name={f.key} />
+                  </dd>,
+                ])}
+              </dl>
+            )}
+            {diffs.map((f) => (
+              <div class="diff-block" key={f.key}>
+                <Value v={pick(e, f.key)} format="diff" name={f.key} />
+              </div>
+            ))}
           </section>
         );
       })}

@@ -250,7 +250,7 @@ export function EventList() {
             : nextCursor.value
             ? ""
             : list.length
-            ? `${list.length} changes · no older changes in this range`
+            ? `${list.length} ${list.length === 1 ? "change" : "changes"} · no older changes in this range`
             : ""}
         </div>
       </div>

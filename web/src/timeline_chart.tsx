@@ -69,7 +69,7 @@ export function TimelineChart() {
           );
         })}
         <span class="muted right small">
-          {tl.total} changes ·{" "}
+          {tl.total} {tl.total === 1 ? "change" : "changes"} ·{" "}
           {tl.binSeconds >= 3600 ? `${tl.binSeconds / 3600} h` : `${tl.binSeconds / 60} min`} bins
         </span>
         <button

@@ -1,0 +1,291 @@
+/**
+ * The dashboard in Debian's Chromium (playwright-core), against the stack started by `deno task start` and a
+ * connector that exists only in tests. Screenshots go to tests/screenshots/.
+ */
+import assert from "node:assert/strict";
+import { cloudEventSchema, destroyAll, encoder, messageId, names, openNats } from "@painchain/shared";
+import type { Page } from "playwright-core";
+import { launchBrowser } from "./browser.ts";
+import { createTestDb, NATS_URL, waitFor } from "./helpers.ts";
+import { ROOT, spawnProc, startStack } from "./stack.ts";
+
+const SHOTS = `${ROOT}tests/screenshots`;
+
+function event(
+  i: number,
+  over: { connector?: string; eventType?: string; title?: string; minutesAgo?: number; tags?: string[] } = {},
+) {
+  const connector = over.connector ?? (i % 2 ? "github" : "gitlab");
+  const eventType = over.eventType ?? (connector === "github" ? "pull_request" : "pipeline");
+  const time = new Date(Date.now() - (over.minutesAgo ?? (i * 7) % (23 * 60)) * 60_000).toISOString();
+  return cloudEventSchema.parse({
+    specversion: "1.0",
+    id: `${connector}-${eventType}-ui${i}`,
+    source: `/painchain/connectors/${connector}/connections/ui`,
+    type: `dev.painchain.${connector}.${eventType}`,
+    time,
+    recordedtime: new Date().toISOString(),
+    datacontenttype: "application/json",
+    data: {
+      title: over.title ?? `${connector === "github" ? "PR" : "Pipeline"} number ${i}`,
+      author: ["alice", "bob"][i % 2],
+      status: ["success", "failed", "merged"][i % 3],
+      eventType,
+      connector,
+      connectionId: "ui",
+      tags: over.tags ?? [i % 4 === 0 ? "prod" : "preprod"],
+      metadata: { n: i },
+    },
+  });
+}
+
+Deno.test({
+  name: "dashboard in a browser",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async (t) => {
+    await Deno.mkdir(SHOTS, { recursive: true });
+    const db = await createTestDb();
+    const stack = await startStack({ DATABASE_URL: db.url });
+    const fake = spawnProc(["run", "-A", "tests/fixtures/fake_connector/main.ts"], {
+      ...Deno.env.toObject(),
+      NATS_URL,
+      PAINCHAIN_PREFIX: stack.prefix,
+      CONNECTOR_HOST: "127.0.0.1",
+      HEARTBEAT_MS: "1000",
+    });
+    const nats = await openNats(NATS_URL, "browser-test");
+    const n = names(stack.prefix);
+    const publish = async (events: ReturnType<typeof event>[]) => {
+      await Promise.all(
+        events.map((e) =>
+          nats.js.publish(
+            n.eventSubject(e.data.connector, e.data.eventType),
+            encoder.encode(JSON.stringify(e)),
+            { msgID: messageId(e) },
+          )
+        ),
+      );
+    };
+    const browser = await launchBrowser();
+    const page: Page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    let dialogs = 0;
+    page.on("dialog", (d) => {
+      dialogs++;
+      void d.dismiss();
+    });
+    const canary = `s3cr3t-canary-${crypto.randomUUID()}`;
+    /** How many changes the (virtualized) list holds, from its accessible label. */
+    const cardCount = async () => Number((await page.getAttribute("ul.cards", "aria-label"))!.split(" ")[0]);
+    try {
+      await publish(Array.from({ length: 60 }, (_, i) => event(i)));
+      await publish([
+        event(999, { connector: "github", title: "<img src=x onerror=alert(1)>", minutesAgo: 1 }),
+      ]);
+      await waitFor(
+        async () => (await (await fetch(`${stack.url}/api/events?limit=500`)).json()).events.length >= 61,
+        20_000,
+        "seeded events",
+      );
+      await waitFor(
+        async () =>
+          (await (await fetch(`${stack.url}/api/connectors/metadata`)).json()).some((m: { id: string }) =>
+            m.id === "fakesource"
+          ),
+        20_000,
+        "fakesource registered",
+      );
+
+      await t.step("the dashboard renders the timeline and the list", async () => {
+        await page.goto(`${stack.url}/?range=24h`);
+        await page.waitForSelector(".card");
+        await page.waitForSelector(".legend-item");
+        await page.screenshot({ path: `${SHOTS}/dashboard.png` });
+      });
+
+      await t.step(
+        "an event titled <img src=x onerror=alert(1)> renders as text and nothing runs",
+        async () => {
+          const card = page.locator(".card", { hasText: "<img src=x onerror=alert(1)>" });
+          await card.first().waitFor();
+          assert.equal(await page.locator('img[src="x"]').count(), 0);
+          await card.first().click();
+          await page.waitForSelector(".detail h2");
+          assert.equal(await page.locator(".detail h2").textContent(), "<img src=x onerror=alert(1)>");
+          await page.waitForTimeout(300);
+          assert.equal(dialogs, 0, "no script ran");
+          await page.locator(".detail .close").click();
+        },
+      );
+
+      await t.step(
+        "filters narrow the list and the chart consistently; a reload restores the view from the URL",
+        async () => {
+          await page.selectOption('select[name="connector"]', "gitlab");
+          await page.waitForFunction(() =>
+            [...document.querySelectorAll(".card .badge")].every((b) =>
+              b.textContent === "gitlab" || b.textContent === "GitLab"
+            )
+          );
+          const legend = await page.locator(".legend-item").allTextContents();
+          assert.equal(legend.length, 1, `only GitLab in the chart: ${legend}`);
+          const chartTotal = Number(legend[0]!.replace(/\D/g, ""));
+          assert.equal(await cardCount(), chartTotal, "the list and the chart count the same changes");
+          await page.fill('input[name="tag"]', "prod");
+          await page.press('input[name="tag"]', "Enter");
+          await page.waitForFunction(() => new URL(location.href).searchParams.get("tag") === "prod");
+          await page.waitForFunction(
+            (prev) =>
+              Number(document.querySelector("ul.cards")!.getAttribute("aria-label")!.split(" ")[0]) < prev,
+            chartTotal,
+          );
+          const narrowed = await cardCount();
+          const legend2 = await page.locator(".legend-item").allTextContents();
+          assert.equal(Number(legend2[0]!.replace(/\D/g, "")), narrowed);
+          const api = await (await fetch(
+            `${stack.url}/api/events?connector=gitlab&tag=prod&from=${
+              new Date(Date.now() - 86400_000).toISOString()
+            }`,
+          )).json();
+          assert.equal(narrowed, api.events.length, "exact tag match: preprod is not prod");
+          const url = page.url();
+          assert.match(url, /connector=gitlab/);
+          await page.reload();
+          await page.waitForSelector(".card");
+          assert.equal(await page.inputValue('select[name="connector"]'), "gitlab");
+          assert.equal(await page.inputValue('input[name="tag"]'), "prod");
+          await page.waitForFunction(
+            (want) =>
+              document.querySelector("ul.cards")?.getAttribute("aria-label") === `${want} changes loaded`,
+            narrowed,
+          );
+          await page.click("button.clear");
+          await page.waitForFunction(() => !location.search.includes("connector="));
+        },
+      );
+
+      await t.step(
+        "a change published while the page is open appears through the new-changes bar within 2 s",
+        async () => {
+          await page.waitForSelector(".card");
+          const fresh = event(5000, {
+            connector: "github",
+            title: "Live change arriving now",
+            minutesAgo: 0,
+          });
+          const started = Date.now();
+          await publish([fresh]);
+          await page.waitForSelector(".new-bar", { timeout: 2_000 });
+          const elapsed = Date.now() - started;
+          assert.match((await page.locator(".new-bar").textContent())!, /1 new change/);
+          await page.click(".new-bar");
+          await page.waitForSelector('.card:has-text("Live change arriving now")');
+          assert.ok(elapsed <= 2_000, `took ${elapsed} ms`);
+        },
+      );
+
+      await t.step("keyboard: arrows move the selection", async () => {
+        await page.locator(".card").first().focus();
+        await page.keyboard.press("ArrowDown");
+        await page.waitForSelector(".detail");
+        await page.keyboard.press("ArrowDown");
+        const active = await page.locator(".card.active").getAttribute("data-id");
+        assert.ok(active);
+        await page.keyboard.press("Escape");
+      });
+
+      await t.step(
+        "creating a connection in Settings shows its audit event; the secret is never shown again",
+        async () => {
+          await page.click('nav a[href="/settings"]');
+          await page.waitForSelector('.connector:has-text("Fake Source")');
+          await page.locator('.connector:has-text("Fake Source") button:has-text("Add connection")').click();
+          await page.fill("#f-name", "Browser made");
+          await page.fill("#f-token", canary);
+          await page.fill("#f-tags", "prod, team-ui");
+          await page.click('button:has-text("Create connection")');
+          await page.waitForSelector('.conn:has-text("Browser made")');
+          await page.waitForSelector('.conn:has-text("token: set")');
+          assert.equal(
+            (await page.content()).includes(canary),
+            false,
+            "the secret is not in the settings page",
+          );
+          await page.locator('.conn:has-text("Browser made") button:has-text("Edit")').click();
+          assert.equal(await page.inputValue("#f-token"), "", "the secret field is empty when editing");
+          assert.match((await page.getAttribute("#f-token", "placeholder"))!, /set/);
+          await page.screenshot({ path: `${SHOTS}/settings.png`, fullPage: true });
+          await page.click('button:has-text("Cancel")');
+          await page.click('nav a[href="/"]');
+          await page.waitForSelector(".card");
+          const audit = page.locator('.card:has-text("Connection \\"Browser made\\" created")');
+          await waitFor(
+            async () => {
+              if (await audit.count()) return true;
+              if (await page.locator(".new-bar").count()) await page.click(".new-bar");
+              return false;
+            },
+            10_000,
+            "audit event in the timeline",
+          );
+          await audit.first().click();
+          await page.waitForSelector(".detail");
+          assert.equal((await page.content()).includes(canary), false, "the secret is not in the timeline");
+          assert.match((await page.locator(".detail").textContent())!, /\[redacted\]/);
+        },
+      );
+
+      await t.step(
+        "a connector that exists only in a test renders with its colour, logo and detail sections",
+        async () => {
+          await page.selectOption('select[name="connector"]', "fakesource");
+          await page.waitForSelector('.card:has-text("Fake deploy")');
+          const card = page.locator('.card:has-text("Fake deploy")').first();
+          const color = await card.locator(".badge").evaluate((el) => getComputedStyle(el).borderColor);
+          assert.equal(color, "rgb(255, 79, 163)", "#ff4fa3 from its metadata");
+          const logoOk = await card.locator("img.logo").evaluate((img) =>
+            (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0
+          );
+          assert.ok(logoOk, "the logo loaded through the gateway proxy");
+          await card.click();
+          await page.waitForSelector('.detail h3:has-text("Rollout")');
+          const detail = (await page.locator(".detail").textContent())!;
+          assert.match(detail, /Version/);
+          assert.match(detail, /Took/);
+          assert.doesNotMatch(detail, /Secret sauce/, "hidden by default visibility");
+          await page.click('button:has-text("Customize fields")');
+          await page.check('.field-settings label:has-text("Secret sauce") input');
+          await page.waitForSelector('.detail dt:has-text("Secret sauce")');
+          await page.screenshot({ path: `${SHOTS}/detail.png` });
+          await page.reload();
+          await page.waitForSelector(".card");
+          await page.locator('.card:has-text("Fake deploy")').first().click();
+          await page.waitForSelector('.detail dt:has-text("Secret sauce")');
+          await page.click('button:has-text("Customize fields")');
+          await page.click('button:has-text("Reset to defaults")');
+          assert.equal(await page.locator('.detail dt:has-text("Secret sauce")').count(), 0);
+        },
+      );
+
+      await t.step("the light theme and the empty state", async () => {
+        await page.click("button.theme");
+        await page.goto(`${stack.url}/?range=15m&q=nothing-matches-this`);
+        await page.waitForSelector(".empty");
+        assert.match((await page.locator(".empty").textContent())!, /Settings/);
+        assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "light");
+        await page.screenshot({ path: `${SHOTS}/empty-light.png` });
+      });
+    } catch (err) {
+      await page.screenshot({ path: `${SHOTS}/failure.png` }).catch(() => {});
+      throw new Error(`${(err as Error).message}\n--- stack output ---\n${stack.proc.output().slice(-3000)}`);
+    } finally {
+      await browser.close();
+      await fake.stop();
+      await stack.stop();
+      await destroyAll(nats.jsm, n);
+      await nats.nc.close();
+      await db.drop();
+    }
+  },
+});
