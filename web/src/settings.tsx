@@ -172,10 +172,17 @@ function ConnectionForm(
         <small>Comma-separated; used to filter changes by team or environment.</small>
       </div>
       {error && <div class="error" role="alert">{error}</div>}
+      {testResult && (
+        <div class={testResult.ok ? "ok-note" : "error"} role="status">
+          {testResult.ok ? "Connection works: " : "Connection failed: "}
+          {testResult.message}
+        </div>
+      )}
       <div class="actions">
         <button type="submit" class="primary" disabled={busy}>
           {existing ? "Save" : "Create connection"}
         </button>
+        <button type="button" onClick={test}>Test connection</button>
         <button type="button" onClick={onDone}>Cancel</button>
       </div>
     </form>
