@@ -166,6 +166,8 @@ export interface Timeline {
   bins: { start: string; counts: Record<string, number> }[];
 }
 
+const HOUR = 3600_000;
+
 export async function timeline(
   sql: Sql,
   q: z.output<typeof timelineQuerySchema>,
@@ -177,14 +179,40 @@ export async function timeline(
   const width = chooseBinWidth(to.getTime() - from.getTime(), q.bins);
   const widthMs = width * 1000;
   const start = new Date(Math.floor(from.getTime() / widthMs) * widthMs);
-  const w = conditions(sql, { ...q, from, to });
-  const rows = await sql<{ bin: Date; connector: string; n: number }[]>`
-    SELECT date_bin(${`${width} seconds`}::interval, occurred_at, ${new Date(
-    0,
-  )}::timestamptz) AS bin, connector,
-      count(*)::int AS n
-    FROM change_events ${whereClause(sql, w)}
-    GROUP BY 1, 2`;
+  const counted = (f: Date, t: Date) => {
+    const w = conditions(sql, { ...q, from: f, to: t });
+    return sql<{ bin: Date; connector: string; n: number }[]>`
+      SELECT date_bin(${`${width} seconds`}::interval, occurred_at, ${new Date(
+      0,
+    )}::timestamptz) AS bin, connector,
+        count(*)::int AS n
+      FROM change_events ${whereClause(sql, w)}
+      GROUP BY 1, 2`;
+  };
+  // Hour-aligned bins with only connector/event-type filters read the hourly counts; the partial hours at the
+  // edges of the range are counted from the events themselves, so the totals stay exact.
+  const onlyTypeFilters = !q.status.length && !q.tag.length && !q.author.length && !q.ref.length &&
+    !q.connectionId.length && !q.q;
+  let rows: { bin: Date; connector: string; n: number }[];
+  const h0 = new Date(Math.ceil(from.getTime() / HOUR) * HOUR);
+  const h1 = new Date(Math.floor(to.getTime() / HOUR) * HOUR);
+  if (width >= 3600 && onlyTypeFilters && h0 < h1) {
+    const w = [sql`bin >= ${h0}`, sql`bin < ${h1}`];
+    if (q.connector.length) w.push(sql`connector IN ${sql(q.connector)}`);
+    if (q.eventType.length) w.push(sql`event_type IN ${sql(q.eventType)}`);
+    const [middle, before, after] = await Promise.all([
+      sql<{ bin: Date; connector: string; n: number }[]>`
+        SELECT date_bin(${`${width} seconds`}::interval, bin, ${new Date(0)}::timestamptz) AS bin, connector,
+          sum(n)::int AS n
+        FROM change_event_hours ${whereClause(sql, w)}
+        GROUP BY 1, 2`,
+      from < h0 ? counted(from, h0) : Promise.resolve([]),
+      h1 < to ? counted(h1, to) : Promise.resolve([]),
+    ]);
+    rows = [...middle, ...before, ...after];
+  } else {
+    rows = await counted(from, to);
+  }
   const bins: Timeline["bins"] = [];
   const index = new Map<number, Record<string, number>>();
   for (let t = start.getTime(); t < to.getTime(); t += widthMs) {
@@ -195,6 +223,7 @@ export async function timeline(
   const totals: Record<string, number> = {};
   let total = 0;
   for (const r of rows) {
+    if (!r.n) continue;
     const counts = index.get(new Date(r.bin).getTime());
     if (counts) counts[r.connector] = (counts[r.connector] ?? 0) + r.n;
     totals[r.connector] = (totals[r.connector] ?? 0) + r.n;

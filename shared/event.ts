@@ -42,7 +42,8 @@ export const changeEventSchema = z.object({
   tags: z.array(z.string().min(1).max(64)).max(50).default([]),
   /** Keys that chain changes together: `sha:<commit>`, `pr:<repo>#<n>`, `image:<digest>` … (indexed). */
   refs: z.array(z.string().min(1).max(200)).max(50).default([]),
-  metadata: z.record(z.string(), jsonValue).default({}).refine(
+  // Values arrive through JSON.parse, so they are JSON already; only the size is checked.
+  metadata: z.record(z.string(), z.unknown()).default({}).refine(
     (m) => JSON.stringify(m).length <= METADATA_MAX_BYTES,
     `Metadata must be at most ${METADATA_MAX_BYTES} bytes of JSON`,
   ),

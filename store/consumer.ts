@@ -37,6 +37,8 @@ export interface ConsumerOptions {
   windowMs?: number;
   /** Delay before a batch that failed on a transient database error is redelivered. */
   retryDelayMs?: number;
+  /** Batches written at the same time. */
+  concurrency?: number;
 }
 
 /** SQLSTATE classes that mean "this data is bad", not "the database is away". */
@@ -70,6 +72,7 @@ export async function startStoreConsumer(opts: ConsumerOptions): Promise<StoreCo
   const batchMax = opts.batchMax ?? 1000;
   const windowMs = opts.windowMs ?? 50;
   const retryDelayMs = opts.retryDelayMs ?? 2_000;
+  const concurrency = opts.concurrency ?? 2;
   const stats: StoreStats = {
     received: 0,
     stored: 0,
@@ -83,6 +86,7 @@ export async function startStoreConsumer(opts: ConsumerOptions): Promise<StoreCo
 
   await ensureStoreConsumer(nats, n, batchMax);
   const consumer = await nats.js.consumers.get(n.eventsStream, n.storeConsumer);
+  // A bounded buffer: enough for the batches in flight plus the next one, and no more (memory stays flat).
   const messages: ConsumerMessages = await consumer.consume({ max_messages: batchMax * 2 });
 
   const deadLetter = async (m: JsMsg, reason: string, detail: string) => {
@@ -95,7 +99,8 @@ export async function startStoreConsumer(opts: ConsumerOptions): Promise<StoreCo
       headers: h,
       msgID: `dl-${n.eventsStream}-${m.seq}`,
     });
-    m.term(reason);
+    // No reason argument: "+TERM <reason>" needs NATS 2.10+, and the reason is in the dead letter anyway.
+    m.term();
     stats.deadLettered++;
     log.warn("Dead-lettered a message", {
       reason,
@@ -163,26 +168,32 @@ export async function startStoreConsumer(opts: ConsumerOptions): Promise<StoreCo
     }
   };
 
+  // Batches are written by up to `concurrency` statements at once: Postgres works on one while the next is
+  // decoded. Rows are sorted by key inside each statement, so concurrent statements lock in the same order.
   let batch: JsMsg[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let chain: Promise<void> = Promise.resolve();
-  const flush = () => {
+  const inFlight = new Set<Promise<void>>();
+  const flush = async () => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
-    if (batch.length === 0) return chain;
+    if (batch.length === 0) return;
     const taken = batch;
     batch = [];
-    chain = chain.then(() => processBatch(taken)).catch((err) => log.error("Batch failed", errorFields(err)));
-    return chain;
+    while (inFlight.size >= concurrency) await Promise.race(inFlight);
+    const p: Promise<void> = processBatch(taken)
+      .catch((err) => log.error("Batch failed", errorFields(err)))
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
   };
 
   const done = (async () => {
     for await (const m of messages) {
       batch.push(m);
       if (batch.length >= batchMax) await flush();
-      else if (timer === undefined) timer = setTimeout(flush, windowMs);
+      else if (timer === undefined) timer = setTimeout(() => void flush(), windowMs);
     }
     await flush();
+    await Promise.all(inFlight);
   })();
 
   return {
@@ -191,7 +202,7 @@ export async function startStoreConsumer(opts: ConsumerOptions): Promise<StoreCo
     async stop() {
       await messages.close();
       await done;
-      await chain;
+      await Promise.all(inFlight);
     },
   };
 }

@@ -8,7 +8,7 @@ import { migrate } from "./migrate.ts";
 const cfg = parseEnv(storeEnvSchema, Deno.env.toObject());
 const log = createLogger({ service: "store" }, { level: cfg.LOG_LEVEL });
 const n = names(cfg.PAINCHAIN_PREFIX);
-const sql = createSql(cfg.DATABASE_URL);
+const sql = createSql(cfg.DATABASE_URL, { max: cfg.STORE_CONCURRENCY + 1 });
 
 for (let attempt = 1;; attempt++) {
   try {
@@ -32,6 +32,7 @@ const consumer = await startStoreConsumer({
   batchMax: cfg.STORE_BATCH_MAX,
   windowMs: cfg.STORE_BATCH_WINDOW_MS,
   retryDelayMs: cfg.STORE_RETRY_DELAY_MS,
+  concurrency: cfg.STORE_CONCURRENCY,
 });
 log.info("Store consuming", { stream: n.eventsStream, consumer: n.storeConsumer });
 

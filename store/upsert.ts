@@ -87,7 +87,10 @@ export function newestPerId(rows: Row[]): Row[] {
 
 export async function upsertEvents(sql: Sql, events: PainchainCloudEvent[]): Promise<StoredChange[]> {
   if (events.length === 0) return [];
-  const rows = newestPerId(events.map(toRow));
+  // Sorted by key: concurrent statements then take row locks in the same order and cannot deadlock.
+  const rows = newestPerId(events.map(toRow)).sort((a, b) =>
+    a.connector < b.connector ? -1 : a.connector > b.connector ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+  );
   const result = await sql<(Omit<Row, "content_hash" | "source"> & { version: number; inserted: boolean })[]>`
     INSERT INTO change_events AS c (
       connector, id, event_type, connection_id, source, subject, title, description, author, url, status,

@@ -110,6 +110,34 @@ Deno.test("events API matches direct SQL", async (t) => {
       assert.equal(bin0, first!.n);
     });
 
+    await t.step(
+      "timeline over hourly counts stays exact for unaligned ranges and after updates",
+      async () => {
+        const check = async (from: string, to: string, extra = "") => {
+          const tl = await (await fx.app.request(`/api/timeline?from=${from}&to=${to}${extra}`)).json();
+          const [r] = await fx
+            .sql`SELECT count(*)::int AS n FROM change_events WHERE occurred_at >= ${from} AND occurred_at < ${to}
+          ${extra.includes("gitlab") ? fx.sql`AND connector = 'gitlab'` : fx.sql``}`;
+          assert.equal(tl.total, r!.n, `${from} .. ${to} ${extra}`);
+          assert.ok(tl.binSeconds >= 3600);
+          return tl;
+        };
+        await check("2026-11-20T00:17:31Z", "2026-11-25T05:41:07Z");
+        await check("2026-11-20T03:59:59.500Z", "2026-11-26T23:00:01Z", "&connector=gitlab");
+        // Moving a change to another hour (a PR merged later) moves its count.
+        await fx
+          .sql`UPDATE change_events SET occurred_at = occurred_at + interval '2 days 3 hours' WHERE id IN ('github-deploy-0', 'gitlab-pipeline-1')`;
+        await check("2026-11-20T00:17:31Z", "2026-11-25T05:41:07Z");
+        await check("2026-11-19T00:00:00Z", "2026-11-29T00:00:00Z");
+        const [{ rollup }] = await fx
+          .sql`SELECT sum(n)::int AS rollup FROM change_event_hours` as unknown as [{ rollup: number }];
+        const [{ rows }] = await fx.sql`SELECT count(*)::int AS rows FROM change_events` as unknown as [
+          { rows: number },
+        ];
+        assert.equal(rollup, rows);
+      },
+    );
+
     await t.step("timeline picks finer bins for a short range", async () => {
       const tl =
         await (await fx.app.request("/api/timeline?from=2026-11-20T00:00:00Z&to=2026-11-20T01:00:00Z"))

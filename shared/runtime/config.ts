@@ -12,7 +12,8 @@ export const connectorEnvSchema = z.object({
   /** Connections as code: a JSON file with an array of connections. */
   PAINCHAIN_CONNECTIONS_FILE: z.string().optional(),
   INSTANCE_ID: z.string().optional(),
-  HEARTBEAT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** A replica is presumed dead after three missed heartbeats; keep 3 x HEARTBEAT_MS <= LEASE_TTL_MS. */
+  HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),
   LEASE_TTL_MS: z.coerce.number().int().min(300).default(15_000),
 });
 export type ConnectorEnv = z.output<typeof connectorEnvSchema>;

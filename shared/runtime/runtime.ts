@@ -18,6 +18,7 @@ import {
   type Instance,
   putInstance,
   putMetadata,
+  readRegistry,
   removeInstance,
 } from "../registry.ts";
 import { createLeases } from "./lease.ts";
@@ -128,7 +129,7 @@ export async function startConnector(def: ConnectorDefinition, deps: RuntimeDeps
   const log = deps.log.child({ connector: metadata.id, instance: deps.instanceId });
   const now = deps.now ?? (() => new Date());
   const doFetch = deps.fetch ?? fetch;
-  const heartbeatMs = deps.heartbeatMs ?? 10_000;
+  const heartbeatMs = deps.heartbeatMs ?? 5_000;
   const root = new AbortController();
   const publisher = createPublisher({ js: deps.nats.js, names: deps.names, log });
   const leases = createLeases(deps.buckets.leases, deps.instanceId, deps.leaseTtlMs ?? 15_000);
@@ -181,12 +182,33 @@ export async function startConnector(def: ConnectorDefinition, deps: RuntimeDeps
       log.warn("Heartbeat failed", errorFields(err))
     );
   };
+  // The replicas alive (own heartbeat included), refreshed with every heartbeat; connections are assigned to
+  // them round-robin in id order, so every replica computes the same even split.
+  let alive: string[] = [deps.instanceId];
+  const refreshAlive = async () => {
+    try {
+      const reg = (await readRegistry(deps.buckets.registry)).find((r) => r.metadata.id === metadata.id);
+      const ids = new Set((reg?.instances ?? []).map((i) => i.instanceId));
+      ids.add(deps.instanceId);
+      alive = [...ids].sort();
+    } catch { /* keep the last view */ }
+  };
+  const ownerOf = (connectionId: string): string => {
+    if (alive.length === 1) return alive[0]!;
+    const ids = [...workers.keys()].sort();
+    const i = ids.indexOf(connectionId);
+    return alive[(i < 0 ? 0 : i) % alive.length]!;
+  };
   await putMetadata(deps.buckets.registry, metadata);
   await heartbeat();
+  await refreshAlive();
   tasks.push((async () => {
     while (!root.signal.aborted) {
       await sleep(heartbeatMs, root.signal);
-      if (!root.signal.aborted) await heartbeat();
+      if (!root.signal.aborted) {
+        await heartbeat();
+        await refreshAlive();
+      }
     }
   })());
 
@@ -316,8 +338,21 @@ export async function startConnector(def: ConnectorDefinition, deps: RuntimeDeps
       let nextPollAt = 0;
       let attempt = 0;
       this.status({ state: "starting" });
+      let held = false;
       while (!this.ac.signal.aborted) {
-        if (!(await leases.acquire(key))) {
+        // Replicas split the connections evenly; a connection assigned to another live replica is handed over.
+        if (ownerOf(c.id) !== deps.instanceId) {
+          if (held) {
+            await leases.release(key);
+            held = false;
+            clog.info("Handed the connection over", { to: ownerOf(c.id) });
+          }
+          this.status({ state: "standby" });
+          await this.nap(jitter(leases.ttlMs / 3));
+          continue;
+        }
+        held = await leases.acquire(key);
+        if (!held) {
           this.status({ state: "standby" });
           await this.nap(jitter(leases.ttlMs / 3));
           continue;

@@ -21,10 +21,9 @@ CREATE TABLE IF NOT EXISTS change_events (
   updated_at    timestamptz NOT NULL DEFAULT now(),
   content_hash  text        NOT NULL,
   version       integer     NOT NULL DEFAULT 1,
+  -- One parse per row: the timeline orders by time, so no ranking weights are needed.
   search        tsvector    GENERATED ALWAYS AS (
-    setweight(to_tsvector('simple', title), 'A') ||
-    setweight(to_tsvector('simple', author || ' ' || coalesce(subject, '')), 'B') ||
-    setweight(to_tsvector('simple', left(description, 4000)), 'C')
+    to_tsvector('simple', title || ' ' || author || ' ' || coalesce(subject, '') || ' ' || left(description, 2000))
   ) STORED,
   PRIMARY KEY (connector, id)
 );

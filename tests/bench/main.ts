@@ -1,0 +1,51 @@
+/**
+ * `deno task bench`: ingest, query, footprint and UI benchmarks. Prints a table and writes every figure, with its
+ * unit, to BENCH_OUT (default bench-results.json). Needs Postgres and NATS up (as for the tests) and wrk.
+ */
+import { benchFootprint } from "./footprint.ts";
+import { benchIngest } from "./ingest.ts";
+import { benchQueries, startMillion } from "./query.ts";
+import { benchBundle, benchFirstRender } from "./ui.ts";
+import { log, type Results } from "./util.ts";
+
+const out = Deno.env.get("BENCH_OUT") ?? "bench-results.json";
+const events = Number(Deno.env.get("BENCH_EVENTS") ?? 200_000);
+const rows = Number(Deno.env.get("BENCH_ROWS") ?? 1_000_000);
+const results: Results = {};
+const started = performance.now();
+
+await benchBundle(results);
+await benchIngest(results, events);
+await benchFootprint(results);
+const qb = await startMillion(rows);
+try {
+  await benchQueries(results, qb);
+  await benchFirstRender(results, qb.url);
+} finally {
+  await qb.stop();
+}
+results.bench_seconds = { value: Math.round((performance.now() - started) / 1000), unit: "s" };
+
+const TARGETS: Record<string, [string, (v: number) => boolean]> = {
+  ingest_events_per_s: [">= 20000", (v) => v >= 20_000],
+  ingest_vs_seed_ratio: [">= 8", (v) => v >= 8],
+  store_vs_ceiling_ratio: [">= 0.5", (v) => v >= 0.5],
+  events_p95_ms: ["<= 30", (v) => v <= 30],
+  timeline_30d_p95_ms: ["<= 100", (v) => v <= 100],
+  search_p95_ms: ["<= 150", (v) => v <= 150],
+  connector_idle_rss_mb: ["<= 96", (v) => v <= 96],
+  store_load_rss_mb: ["<= 256", (v) => v <= 256],
+  bundle_gzip_kb: ["<= 80", (v) => v <= 80],
+  first_render_ms: ["<= 1500", (v) => v <= 1500],
+};
+const lines = ["| figure | value | target | |", "|---|---|---|---|"];
+for (const [k, r] of Object.entries(results)) {
+  const t = TARGETS[k];
+  lines.push(
+    `| ${k} | ${r.value} ${r.unit} | ${t ? t[0] : ""} | ${t ? (t[1](r.value) ? "met" : "missed") : ""} |`,
+  );
+}
+// deno-lint-ignore no-console
+console.log(`\n${lines.join("\n")}\n`);
+await Deno.writeTextFile(out, JSON.stringify(results, null, 2));
+log(`wrote ${out} (${results.bench_seconds.value} s)`);

@@ -1,0 +1,146 @@
+/**
+ * Queries at 1,000,000 events (4 connectors, 30 days, 50 team tags, realistic titles), over HTTP on loopback with
+ * wrk at concurrency 1 and 16, against the gateway running as its own process.
+ */
+import postgres from "postgres";
+import { createSql, migrate } from "@painchain/store";
+import { createTestDb, createTestNats } from "../helpers.ts";
+import { freePort } from "../stack.ts";
+import { ensureWrk, type LoadResult, log, type Results, sampleRss, startService, wrk } from "./util.ts";
+
+export async function seedMillion(url: string, total = 1_000_000): Promise<void> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  // Bulk load: indexes are built once afterwards, as a restore would.
+  await sql.unsafe(`
+    DROP INDEX IF EXISTS change_events_time_idx, change_events_connector_time_idx, change_events_tags_idx,
+      change_events_refs_idx, change_events_search_idx;
+    INSERT INTO change_events (connector, id, event_type, connection_id, source, subject, title, description,
+      author, url, status, tags, refs, metadata, occurred_at, recorded_at, content_hash)
+    SELECT c, c || '-' || t || '-q' || g, t, 'bench', '/painchain/connectors/' || c || '/connections/bench',
+      'acme/service-' || (g % 40),
+      (ARRAY['Deploy','Rollback','Merge','Bump','Fix','Scale'])[1 + g % 6] || ' ' ||
+        (ARRAY['checkout','payments','search','auth','inventory','gateway','billing'])[1 + g % 7] || ' ' ||
+        (ARRAY['to v2.' || (g % 30), 'after incident ' || (g % 900), 'with retries', 'behind a flag', 'for latency'])[1 + g % 5],
+      'Change ' || g || ' of the benchmark data set', 'user' || (g % 200), 'https://example.com/c/' || g,
+      (ARRAY['success','failed','merged','running'])[1 + g % 4],
+      ARRAY['team-' || (g % 50), CASE WHEN g % 3 = 0 THEN 'staging' ELSE 'prod' END],
+      ARRAY['sha:' || md5(g::text)], jsonb_build_object('n', g),
+      now() - (g * (30 * 86400.0 / ${total})) * interval '1 second', now(), md5(g::text)
+    FROM generate_series(1, ${total}) g,
+      LATERAL (SELECT (ARRAY['github','gitlab','kubernetes','painchain'])[1 + g % 4] AS c,
+        (ARRAY['pull_request','pipeline','deployment','commit'])[1 + (g / 4) % 4] AS t) x;
+  `);
+  await sql.end();
+  // The real migration recreates exactly the indexes the store uses.
+  const s2 = createSql(url);
+  await s2`DELETE FROM schema_migrations`;
+  await migrate(s2);
+  await s2`ANALYZE change_events`;
+  await s2.end();
+}
+
+export interface QueryBench {
+  url: string;
+  dbUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Seeds a database with 1M events and starts a gateway on it; used by the query and UI benchmarks. */
+export async function startMillion(total = 1_000_000): Promise<QueryBench> {
+  const db = await createTestDb();
+  const sql = createSql(db.url);
+  await migrate(sql);
+  await sql.end();
+  const t0 = performance.now();
+  await seedMillion(db.url, total);
+  log(`seeded ${total} events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const tn = await createTestNats();
+  const port = freePort();
+  const gw = await startService("gateway/main.ts", {
+    DATABASE_URL: db.url,
+    PAINCHAIN_PREFIX: tn.names.prefix,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+  }, /Gateway listening/);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    dbUrl: db.url,
+    async stop() {
+      await gw.stop();
+      await tn.cleanup();
+      await db.drop();
+    },
+    // deno-lint-ignore no-explicit-any
+    ...({ gateway: gw } as any),
+  };
+}
+
+export async function benchQueries(
+  results: Results,
+  qb: QueryBench & { gateway?: { pid: number } },
+  seconds = 5,
+) {
+  await ensureWrk();
+  const now = Date.now();
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const scenarios: [string, string][] = [
+    ["events_page", "/api/events?limit=50"],
+    ["events_connector", "/api/events?connector=gitlab&limit=50"],
+    ["events_tag", "/api/events?tag=team-7&limit=50"],
+    ["events_time", `/api/events?from=${iso(now - 10 * 86400_000)}&to=${iso(now - 9 * 86400_000)}&limit=50`],
+    ["events_filtered", `/api/events?connector=github&tag=team-12&from=${iso(now - 7 * 86400_000)}&limit=50`],
+    ["timeline_24h", `/api/timeline?from=${iso(now - 86400_000)}&to=${iso(now)}`],
+    ["timeline_30d", `/api/timeline?from=${iso(now - 30 * 86400_000)}&to=${iso(now)}`],
+    ["search", `/api/events?q=payments%20rollback&limit=50`],
+    ["search_filtered", `/api/events?q=incident&connector=kubernetes&limit=50`],
+  ];
+  const rows: Record<string, Record<number, LoadResult>> = {};
+  const rss = qb.gateway ? sampleRss(qb.gateway.pid) : null;
+  for (const [name, path] of scenarios) {
+    // Warm up, and make sure the route answers 200.
+    const res = await fetch(qb.url + path);
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    await res.body?.cancel();
+    rows[name] = {};
+    for (const c of [1, 16]) {
+      const r = await wrk(qb.url + path, c, seconds);
+      if (r.non2xx || r.errors) throw new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+      rows[name]![c] = r;
+      log(
+        `${name.padEnd(18)} c=${String(c).padStart(2)}  p50 ${r.p50.toFixed(1)} ms  p95 ${
+          r.p95.toFixed(1)
+        } ms  p99 ${r.p99.toFixed(1)} ms  (${r.requests} requests)`,
+      );
+      results[`${name}_c${c}_p50_ms`] = { value: +r.p50.toFixed(2), unit: "ms" };
+      results[`${name}_c${c}_p95_ms`] = { value: +r.p95.toFixed(2), unit: "ms" };
+      results[`${name}_c${c}_p99_ms`] = { value: +r.p99.toFixed(2), unit: "ms" };
+    }
+  }
+  if (rss) {
+    results.gateway_load_rss_mb = {
+      value: +rss.stop().toFixed(1),
+      unit: "MB",
+      note: "peak RSS under query load",
+    };
+  }
+  const eventsP95 = Math.max(
+    ...["events_page", "events_connector", "events_tag", "events_time", "events_filtered"].map((k) =>
+      rows[k]![1]!.p95
+    ),
+  );
+  results.events_p95_ms = {
+    value: +eventsP95.toFixed(2),
+    unit: "ms",
+    note: "worst /api/events page scenario, concurrency 1",
+  };
+  results.timeline_30d_p95_ms = {
+    value: +rows.timeline_30d![1]!.p95.toFixed(2),
+    unit: "ms",
+    note: "concurrency 1",
+  };
+  results.search_p95_ms = {
+    value: +Math.max(rows.search![1]!.p95, rows.search_filtered![1]!.p95).toFixed(2),
+    unit: "ms",
+    note: "full-text search, concurrency 1",
+  };
+}

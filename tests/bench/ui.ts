@@ -1,0 +1,49 @@
+/** The UI: gzipped bundle size, and the first render of the last-24 h view with 1,000,000 events (Playwright). */
+import { gzipSync } from "node:zlib";
+import { launchBrowser } from "../browser.ts";
+import { ROOT } from "../stack.ts";
+import { log, percentile, type Results } from "./util.ts";
+
+export async function benchBundle(results: Results): Promise<void> {
+  const build = await new Deno.Command(Deno.execPath(), { args: ["run", "-A", "web/build.ts"], cwd: ROOT })
+    .output();
+  if (!build.success) throw new Error(new TextDecoder().decode(build.stderr));
+  const js = await Deno.readFile(`${ROOT}web/dist/app.js`);
+  const css = await Deno.readFile(`${ROOT}web/dist/style.css`);
+  const html = await Deno.readFile(`${ROOT}web/dist/index.html`);
+  const kb = (gzipSync(js).length + gzipSync(css).length + gzipSync(html).length) / 1024;
+  results.bundle_gzip_kb = {
+    value: +kb.toFixed(1),
+    unit: "KB",
+    note: "app.js + style.css + index.html, gzipped",
+  };
+  log(`bundle: ${kb.toFixed(1)} KB gzipped`);
+}
+
+export async function benchFirstRender(results: Results, url: string, runs = 5): Promise<void> {
+  const browser = await launchBrowser();
+  try {
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(`${url}/?range=24h`, { waitUntil: "commit" });
+      await page.waitForSelector(".card", { timeout: 30_000 });
+      await page.waitForSelector(".legend-item", { timeout: 30_000 });
+      // Time since navigation start, as the browser measures it.
+      times.push(await page.evaluate(() => performance.now()));
+      await page.close();
+    }
+    times.sort((a, b) => a - b);
+    results.first_render_ms = {
+      value: Math.round(percentile(times, 50)),
+      unit: "ms",
+      note: `median of ${runs}, last-24 h view at 1M events`,
+    };
+    results.first_render_max_ms = { value: Math.round(times.at(-1)!), unit: "ms" };
+    log(
+      `first render: median ${results.first_render_ms.value} ms, max ${results.first_render_max_ms.value} ms`,
+    );
+  } finally {
+    await browser.close();
+  }
+}

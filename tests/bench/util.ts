@@ -1,0 +1,160 @@
+/** Helpers for the benchmarks: process RSS, a sampler, subprocesses, timing and wrk. */
+import { ROOT } from "../stack.ts";
+
+export type Results = Record<string, { value: number; unit: string; note?: string }>;
+
+export function rssMb(pid: number): number {
+  try {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return kb / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** Samples a process's RSS every `ms` until stopped; returns the peak. */
+export function sampleRss(pid: number, ms = 200) {
+  let peak = 0;
+  const timer = setInterval(() => (peak = Math.max(peak, rssMb(pid))), ms);
+  return { stop: () => (clearInterval(timer), Math.max(peak, rssMb(pid))) };
+}
+
+export const PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read", "--allow-sys"];
+/** The store keeps V8's young generation small: its batches are short-lived garbage (as in compose.yaml). */
+export const STORE_FLAGS = ["--v8-flags=--max-semi-space-size=4"];
+
+export interface Service {
+  proc: Deno.ChildProcess;
+  pid: number;
+  stop(): Promise<void>;
+  output(): string;
+}
+
+/** Starts `deno run <file>` with env; resolves once a log line matches `ready`. */
+export async function startService(
+  file: string,
+  env: Record<string, string>,
+  ready: RegExp,
+  timeoutMs = 60_000,
+): Promise<Service> {
+  const proc = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMISSIONS, ...(file === "store/main.ts" ? STORE_FLAGS : []), file],
+    cwd: ROOT,
+    env: { ...Deno.env.toObject(), LOG_LEVEL: "info", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let out = "";
+  let resolveReady: () => void;
+  const isReady = new Promise<void>((r) => (resolveReady = r));
+  const read = async (s: ReadableStream<Uint8Array>) => {
+    const dec = new TextDecoder();
+    for await (const c of s) {
+      out += dec.decode(c, { stream: true });
+      if (out.length > 200_000) out = out.slice(-100_000);
+      if (ready.test(out)) resolveReady();
+    }
+  };
+  const done = Promise.all([read(proc.stdout), read(proc.stderr)]);
+  const timer = setTimeout(() => resolveReady(), timeoutMs);
+  await isReady;
+  clearTimeout(timer);
+  if (!ready.test(out)) throw new Error(`${file} did not start:\n${out.slice(-2000)}`);
+  return {
+    proc,
+    pid: proc.pid,
+    output: () => out,
+    async stop() {
+      try {
+        proc.kill("SIGTERM");
+      } catch { /* gone */ }
+      const kill = setTimeout(() => {
+        try {
+          proc.kill("SIGKILL");
+        } catch { /* gone */ }
+      }, 10_000);
+      await proc.status;
+      clearTimeout(kill);
+      await done;
+    },
+  };
+}
+
+export async function waitUntil(fn: () => Promise<boolean>, timeoutMs: number, everyMs = 50): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error("Timed out");
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+const WRK_SCRIPT = `done = function(summary, latency, requests)
+  io.write(string.format("WRKJSON {\\"p50\\":%d,\\"p95\\":%d,\\"p99\\":%d,\\"requests\\":%d,\\"non2xx\\":%d,\\"errors\\":%d}\\n",
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), summary.requests,
+    summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+`;
+
+export interface LoadResult {
+  p50: number;
+  p95: number;
+  p99: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** Runs wrk (Debian's) against a URL; latencies in milliseconds. */
+export async function wrk(url: string, connections: number, seconds: number): Promise<LoadResult> {
+  const script = await Deno.makeTempFile({ suffix: ".lua" });
+  await Deno.writeTextFile(script, WRK_SCRIPT);
+  const out = await new Deno.Command("wrk", {
+    args: [
+      `-t${Math.min(2, connections)}`,
+      `-c${connections}`,
+      `-d${seconds}s`,
+      "--timeout",
+      "10s",
+      "-s",
+      script,
+      url,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  const m = /WRKJSON (\{.*\})/.exec(text);
+  if (!m) throw new Error(`wrk failed: ${text}${new TextDecoder().decode(out.stderr)}`);
+  const r = JSON.parse(m[1]!);
+  return {
+    p50: r.p50 / 1000,
+    p95: r.p95 / 1000,
+    p99: r.p99 / 1000,
+    requests: r.requests,
+    non2xx: r.non2xx,
+    errors: r.errors,
+  };
+}
+
+export async function ensureWrk(): Promise<void> {
+  const ok = await new Deno.Command("wrk", { args: ["--version"], stdout: "null", stderr: "null" }).output()
+    .then(
+      () => true,
+      () => false,
+    );
+  if (ok) return;
+  await new Deno.Command("apt-get", { args: ["install", "-y", "-qq", "wrk"], stdout: "null", stderr: "null" })
+    .output();
+}
+
+export function log(msg: string) {
+  // deno-lint-ignore no-console
+  console.log(`[bench] ${msg}`);
+}
