@@ -243,8 +243,14 @@ Deno.test({
       await waitFor(async () => (await count()) === 10_001, 10_000, "still storing").catch(async (err) => {
         const info = await tn.nats.jsm.consumers.info(tn.names.eventsStream, tn.names.storeConsumer);
         const dl = (await tn.nats.jsm.streams.info(tn.names.deadLetterStream)).state.messages;
-        const lines = store.output().split("\n").filter((l) => !l.includes("Dead-lettered")).slice(-6).map((l) => l.slice(0, 300));
-        throw new Error(`${err.message}: rows ${await count()}, dead ${dl}, pending ${info.num_pending}, ack pending ${info.num_ack_pending}, redelivered ${info.num_redelivered}\n${lines.join("\n")}`);
+        const lines = store.output().split("\n").filter((l) => !l.includes("Dead-lettered")).slice(-6).map((
+          l,
+        ) => l.slice(0, 300));
+        throw new Error(
+          `${err.message}: rows ${await count()}, dead ${dl}, pending ${info.num_pending}, ack pending ${info.num_ack_pending}, redelivered ${info.num_redelivered}\n${
+            lines.join("\n")
+          }`,
+        );
       });
     } finally {
       await store.stop();

@@ -21,7 +21,11 @@ const request = fc.oneof(
       fc.tuple(fc.constant("cursor"), junk.map((s) => `!${s}`)),
       fc.tuple(fc.string({ minLength: 1, maxLength: 10 }).map((k) => `zz${k}`), junk),
     ),
-  }).map(({ path, param }) => ({ method: "GET", url: `${path}?${new URLSearchParams([param])}`, body: undefined as string | undefined })),
+  }).map(({ path, param }) => ({
+    method: "GET",
+    url: `${path}?${new URLSearchParams([param])}`,
+    body: undefined as string | undefined,
+  })),
   // Bad ids in every route that takes one.
   fc.record({
     id: badId,
@@ -34,7 +38,11 @@ const request = fc.oneof(
       ["PUT", "/api/teams/:id"],
       ["DELETE", "/api/teams/:id"],
     ),
-  }).map(({ id, route }) => ({ method: route[0], url: route[1].replace(":id", id), body: route[0] === "PUT" ? "{}" : undefined })),
+  }).map(({ id, route }) => ({
+    method: route[0],
+    url: route[1].replace(":id", id),
+    body: route[0] === "PUT" ? "{}" : undefined,
+  })),
   // Bodies that are not JSON, or JSON of the wrong shape.
   fc.record({
     route: fc.constantFrom(
@@ -45,13 +53,21 @@ const request = fc.oneof(
     ),
     body: fc.oneof(
       junk.map((s) => `{${s}`),
-      fc.oneof(fc.integer(), fc.constant(null), fc.array(fc.string()), fc.string()).map((v) => JSON.stringify(v)),
+      fc.oneof(fc.integer(), fc.constant(null), fc.array(fc.string()), fc.string()).map((v) =>
+        JSON.stringify(v)
+      ),
       fc.record({ connector: fc.integer(), name: fc.array(fc.integer()) }).map((v) => JSON.stringify(v)),
-      fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }).map((k) => `zz${k}`), fc.jsonValue()).map((v) => JSON.stringify(v)),
+      fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }).map((k) => `zz${k}`), fc.jsonValue()).map((v) =>
+        JSON.stringify(v)
+      ),
     ),
   }).map(({ route, body }) => ({ method: route[0], url: route[1], body })),
   // Routes that do not exist.
-  fc.string({ minLength: 1, maxLength: 20 }).map((s) => ({ method: "GET", url: `/api/zz${encodeURIComponent(s)}`, body: undefined })),
+  fc.string({ minLength: 1, maxLength: 20 }).map((s) => ({
+    method: "GET",
+    url: `/api/zz${encodeURIComponent(s)}`,
+    body: undefined,
+  })),
 );
 
 Deno.test("2,000 malformed requests across every gateway route: 4xx, never 5xx, never slow", async () => {
@@ -70,11 +86,16 @@ Deno.test("2,000 malformed requests across every gateway route: 4xx, never 5xx, 
       await res.body?.cancel();
       slowest = Math.max(slowest, performance.now() - started);
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-      assert.ok(res.status >= 400 && res.status < 500, `${r.method} ${r.url} ${r.body?.slice(0, 80) ?? ""} -> ${res.status}`);
+      assert.ok(
+        res.status >= 400 && res.status < 500,
+        `${r.method} ${r.url} ${r.body?.slice(0, 80) ?? ""} -> ${res.status}`,
+      );
     }
     assert.ok(slowest < 5_000);
     // deno-lint-ignore no-console
-    console.log(`2000 requests: ${JSON.stringify(Object.fromEntries(statuses))}, slowest ${slowest.toFixed(0)} ms`);
+    console.log(
+      `2000 requests: ${JSON.stringify(Object.fromEntries(statuses))}, slowest ${slowest.toFixed(0)} ms`,
+    );
   } finally {
     await fx.close();
   }

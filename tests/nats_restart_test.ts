@@ -41,10 +41,22 @@ Deno.test({
     const db = await createTestDb();
     const sql = postgres(db.url, { max: 1, onnotice: () => {} });
     const n = names("restart");
-    const env = { NATS_URL: natsUrl, PAINCHAIN_PREFIX: n.prefix, HEARTBEAT_MS: "1000", LEASE_TTL_MS: "4000", CONNECTOR_HOST: "127.0.0.1" };
+    const env = {
+      NATS_URL: natsUrl,
+      PAINCHAIN_PREFIX: n.prefix,
+      HEARTBEAT_MS: "1000",
+      LEASE_TTL_MS: "4000",
+      CONNECTOR_HOST: "127.0.0.1",
+    };
     const now = Date.now();
-    for (let i = 1; i <= 120; i++) await fake.addPull("octo/app", { number: i, at: now - (200 - i) * 60_000 });
-    const store = await startService("store/main.ts", { ...env, DATABASE_URL: db.url, STORE_RETRY_DELAY_MS: "300" }, /Store consuming/);
+    for (let i = 1; i <= 120; i++) {
+      await fake.addPull("octo/app", { number: i, at: now - (200 - i) * 60_000 });
+    }
+    const store = await startService("store/main.ts", {
+      ...env,
+      DATABASE_URL: db.url,
+      STORE_RETRY_DELAY_MS: "300",
+    }, /Store consuming/);
     const connector = await startService("connectors/github/main.ts", env, /Connector started/);
     const count = async () => Number((await sql`SELECT count(*)::int AS n FROM change_events`)[0]!.n);
     try {
@@ -52,18 +64,29 @@ Deno.test({
       await ensureStreams(admin.jsm, n);
       const buckets = await openBuckets(admin, n);
       const stamp = new Date().toISOString();
-      await buckets.connections.put(connectionKey("github", "app"), encoder.encode(JSON.stringify({
-        id: "app",
-        connector: "github",
-        name: "app",
-        enabled: true,
-        pollInterval: 2,
-        tags: [],
-        config: { repositories: ["octo/app"], baseUrl: fake.url, commits: false, releases: false, tagsTracked: false, workflowRuns: false, deployments: false },
-        secrets: {},
-        createdAt: stamp,
-        updatedAt: stamp,
-      })));
+      await buckets.connections.put(
+        connectionKey("github", "app"),
+        encoder.encode(JSON.stringify({
+          id: "app",
+          connector: "github",
+          name: "app",
+          enabled: true,
+          pollInterval: 2,
+          tags: [],
+          config: {
+            repositories: ["octo/app"],
+            baseUrl: fake.url,
+            commits: false,
+            releases: false,
+            tagsTracked: false,
+            workflowRuns: false,
+            deployments: false,
+          },
+          secrets: {},
+          createdAt: stamp,
+          updatedAt: stamp,
+        })),
+      );
       await admin.nc.close();
       await waitFor(async () => (await count()) >= 1, 30_000, "ingest started");
       // Restart the server mid-ingest; upstream keeps changing meanwhile.
@@ -76,7 +99,8 @@ Deno.test({
       for (let i = 141; i <= 150; i++) await fake.addPull("octo/app", { number: i, at: Date.now() - 500 });
       await waitFor(async () => (await count()) >= 150, 60_000, "all 150 pull requests stored");
       await new Promise((r) => setTimeout(r, 3_000));
-      const [row] = await sql`SELECT count(*)::int AS n, count(DISTINCT subject)::int AS prs FROM change_events`;
+      const [row] =
+        await sql`SELECT count(*)::int AS n, count(DISTINCT subject)::int AS prs FROM change_events`;
       assert.deepEqual(row, { n: 150, prs: 150 }, "each change once");
     } finally {
       await connector.stop();
