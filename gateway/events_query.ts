@@ -1,6 +1,7 @@
 /** SQL for the timeline reads: filters shared by /api/events and /api/timeline, and keyset pagination. */
 import type postgres from "postgres";
 import { z } from "zod";
+import { STORED_EVENT_COLUMNS, type StoredEvent, storedEventFromRow } from "@painchain/shared";
 import { BadRequestError } from "./errors.ts";
 import { isoDate, repeated } from "./validation.ts";
 
@@ -29,54 +30,10 @@ export const timelineQuerySchema = filtersSchema.extend({
   bins: z.coerce.number().int().min(10).max(500).default(120),
 }).strict();
 
-export interface EventRow {
-  id: string;
-  connector: string;
-  eventType: string;
-  connectionId: string;
-  subject: string | null;
-  title: string;
-  description: string;
-  author: string;
-  url: string;
-  status: string;
-  tags: string[];
-  refs: string[];
-  metadata: Record<string, unknown>;
-  time: string;
-  recordedAt: string;
-  storedAt: string;
-  updatedAt: string;
-  version: number;
-}
+export type EventRow = StoredEvent;
 
-const COLUMNS = (sql: Sql) =>
-  sql`id, connector, event_type, connection_id, subject, title, description, author, url, status, tags, refs,
-  metadata, occurred_at, recorded_at, stored_at, updated_at, version`;
-
-// deno-lint-ignore no-explicit-any
-export function toEventRow(r: any): EventRow {
-  return {
-    id: r.id,
-    connector: r.connector,
-    eventType: r.event_type,
-    connectionId: r.connection_id,
-    subject: r.subject,
-    title: r.title,
-    description: r.description,
-    author: r.author,
-    url: r.url,
-    status: r.status,
-    tags: r.tags,
-    refs: r.refs,
-    metadata: r.metadata,
-    time: new Date(r.occurred_at).toISOString(),
-    recordedAt: new Date(r.recorded_at).toISOString(),
-    storedAt: new Date(r.stored_at).toISOString(),
-    updatedAt: new Date(r.updated_at).toISOString(),
-    version: r.version,
-  };
-}
+const COLUMNS = (sql: Sql) => sql.unsafe(STORED_EVENT_COLUMNS);
+const toEventRow = storedEventFromRow;
 
 /** WHERE conditions for the filters: repeated values of one filter are OR-ed, different filters AND-ed. */
 export function conditions(sql: Sql, f: Filters) {

@@ -2,8 +2,9 @@
 import type { NatsConnection } from "nats";
 import { decoder } from "@painchain/shared";
 
-// deno-lint-ignore no-explicit-any
-export type StoredChangeMessage = Record<string, any>;
+import type { StoredEvent } from "@painchain/shared";
+
+export type StoredChangeMessage = StoredEvent & { op?: string };
 export type Listener = (changes: StoredChangeMessage[]) => void;
 
 export interface Hub {

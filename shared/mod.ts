@@ -14,3 +14,4 @@ export { serveConnector } from "./runtime/serve.ts";
 export * from "./runtime/watermark.ts";
 export * from "./runtime/rate_budget.ts";
 export * from "./runtime/targets.ts";
+export * from "./stored.ts";

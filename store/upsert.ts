@@ -2,28 +2,17 @@
  * Batch upsert of ChangeEvents in one statement. A new id is inserted; a newer version (later recordedtime,
  * different content) updates the row; an identical or older one changes nothing.
  */
-import { contentHash, type PainchainCloudEvent } from "@painchain/shared";
+import {
+  contentHash,
+  type PainchainCloudEvent,
+  STORED_EVENT_COLUMNS,
+  type StoredEvent,
+  storedEventFromRow,
+} from "@painchain/shared";
 import type { Sql } from "./db.ts";
 
-export interface StoredChange {
-  connector: string;
-  id: string;
-  eventType: string;
-  connectionId: string;
-  subject: string | null;
-  title: string;
-  description: string;
-  author: string;
-  url: string;
-  status: string;
-  tags: string[];
-  refs: string[];
-  metadata: Record<string, unknown>;
-  time: string;
-  recordedAt: string;
-  version: number;
-  op: "inserted" | "updated";
-}
+/** A change as stored, and whether this write inserted or updated it. */
+export type StoredChange = StoredEvent & { op: "inserted" | "updated" };
 
 interface Row {
   connector: string;
@@ -91,7 +80,7 @@ export async function upsertEvents(sql: Sql, events: PainchainCloudEvent[]): Pro
   const rows = newestPerId(events.map(toRow)).sort((a, b) =>
     a.connector < b.connector ? -1 : a.connector > b.connector ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
   );
-  const result = await sql<(Omit<Row, "content_hash" | "source"> & { version: number; inserted: boolean })[]>`
+  const result = await sql`
     INSERT INTO change_events AS c (
       connector, id, event_type, connection_id, source, subject, title, description, author, url, status,
       tags, refs, metadata, occurred_at, recorded_at, content_hash
@@ -112,26 +101,7 @@ export async function upsertEvents(sql: Sql, events: PainchainCloudEvent[]): Pro
       updated_at = now(), version = c.version + 1
     WHERE c.content_hash <> excluded.content_hash
       AND (c.recorded_at, c.content_hash) < (excluded.recorded_at, excluded.content_hash)
-    RETURNING connector, id, event_type, connection_id, subject, title, description, author, url, status, tags,
-      refs, metadata, occurred_at, recorded_at, version, (xmax = 0) AS inserted
+    RETURNING ${sql.unsafe(STORED_EVENT_COLUMNS)}, (xmax = 0) AS inserted
   `;
-  return result.map((r) => ({
-    connector: r.connector,
-    id: r.id,
-    eventType: r.event_type,
-    connectionId: r.connection_id,
-    subject: r.subject,
-    title: r.title,
-    description: r.description,
-    author: r.author,
-    url: r.url,
-    status: r.status,
-    tags: r.tags,
-    refs: r.refs,
-    metadata: r.metadata,
-    time: new Date(r.occurred_at).toISOString(),
-    recordedAt: new Date(r.recorded_at).toISOString(),
-    version: r.version,
-    op: r.inserted ? "inserted" : "updated",
-  }));
+  return result.map((r) => ({ ...storedEventFromRow(r), op: r.inserted ? "inserted" : "updated" }));
 }

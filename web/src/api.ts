@@ -1,3 +1,4 @@
+import type { StoredEvent } from "@painchain/shared";
 /** Calls to the gateway's API. */
 export interface ConfigField {
   key: string;
@@ -55,24 +56,8 @@ export interface ConnectorMeta {
   }[];
 }
 
-export interface ChangeEvent {
-  id: string;
-  connector: string;
-  eventType: string;
-  connectionId: string;
-  subject: string | null;
-  title: string;
-  description: string;
-  author: string;
-  url: string;
-  status: string;
-  tags: string[];
-  refs: string[];
-  metadata: Record<string, unknown>;
-  time: string;
-  recordedAt: string;
-  version: number;
-}
+/** The shape the API and the live stream send; defined once in shared/. */
+export type ChangeEvent = StoredEvent;
 
 export interface Connection {
   id: string;

@@ -1,0 +1,52 @@
+/** A stored change as the API, the live stream and the UI see it: one shape from one row mapper. */
+
+export interface StoredEvent {
+  id: string;
+  connector: string;
+  eventType: string;
+  connectionId: string;
+  subject: string | null;
+  title: string;
+  description: string;
+  author: string;
+  url: string;
+  status: string;
+  tags: string[];
+  refs: string[];
+  metadata: Record<string, unknown>;
+  /** When the change happened. */
+  time: string;
+  /** When PainChain saw this version. */
+  recordedAt: string;
+  storedAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+/** The columns that make a StoredEvent, for SELECT and RETURNING lists. */
+export const STORED_EVENT_COLUMNS =
+  "id, connector, event_type, connection_id, subject, title, description, author, url, status, tags, refs, metadata, occurred_at, recorded_at, stored_at, updated_at, version";
+
+// deno-lint-ignore no-explicit-any
+export function storedEventFromRow(r: any): StoredEvent {
+  return {
+    id: r.id,
+    connector: r.connector,
+    eventType: r.event_type,
+    connectionId: r.connection_id,
+    subject: r.subject,
+    title: r.title,
+    description: r.description,
+    author: r.author,
+    url: r.url,
+    status: r.status,
+    tags: r.tags,
+    refs: r.refs,
+    metadata: r.metadata,
+    time: new Date(r.occurred_at).toISOString(),
+    recordedAt: new Date(r.recorded_at).toISOString(),
+    storedAt: new Date(r.stored_at).toISOString(),
+    updatedAt: new Date(r.updated_at).toISOString(),
+    version: r.version,
+  };
+}
