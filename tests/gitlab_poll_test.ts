@@ -177,3 +177,33 @@ Deno.test("self-hosted GitLab under a path prefix, and a whole group", async () 
     await fake.stop();
   }
 });
+
+Deno.test("testing GitLab settings reaches the project, and a bad token is a clear 401", async () => {
+  const { testGitlab } = await import("@painchain/gitlab");
+  const fake = await new FakeGitlab({ token: "glpat-ok" }).start();
+  try {
+    await seed(fake, "group/app");
+    const ctx = (token: string) => ({
+      connection: connection("gitlab", { instanceUrl: fake.url, projects: ["group/app"] }, { token }),
+      signal: new AbortController().signal,
+      log: {
+        debug() {},
+        info() {},
+        warn() {},
+        error() {},
+        child() {
+          return this;
+        },
+      },
+      fetch,
+      now: () => new Date(),
+    });
+    assert.match(
+      await testGitlab(ctx("glpat-ok")),
+      /Reached group\/app on http:\/\/127\.0\.0\.1:\d+ \(default branch main\)/,
+    );
+    await assert.rejects(() => testGitlab(ctx("wrong")), /401 Unauthorized/);
+  } finally {
+    await fake.stop();
+  }
+});
