@@ -216,7 +216,7 @@ export async function benchIngest(results: Results, total = 200_000, seedRefCoun
     unit: "x",
   };
   results.store_vs_ceiling_ratio = {
-    value: +(results.ingest_events_per_s!.value / results.pg_ceiling_events_per_s!.value).toFixed(2),
+    value: +(results.ingest_events_per_s!.value / results.pg_ceiling_events_per_s!.value).toFixed(3),
     unit: "ratio",
     note: "end-to-end ingest rate / raw batched INSERT rate",
   };
