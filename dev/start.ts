@@ -135,7 +135,21 @@ if (!build.success) {
   });
 }
 
-const shared = { NATS_URL: natsUrl, DATABASE_URL: databaseUrl };
+// The key that seals connection secrets: PAINCHAIN_SECRET_KEY, or one generated once under the data directory.
+let secretKey = env.PAINCHAIN_SECRET_KEY;
+if (!secretKey) {
+  const file = `${dataDir}/secret.key`;
+  try {
+    secretKey = (await Deno.readTextFile(file)).trim();
+  } catch {
+    await Deno.mkdir(dataDir, { recursive: true });
+    secretKey = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
+    await Deno.writeTextFile(file, `${secretKey}\n`, { mode: 0o600 });
+    log.info("Generated a key for connection secrets", { file });
+  }
+}
+
+const shared = { NATS_URL: natsUrl, DATABASE_URL: databaseUrl, PAINCHAIN_SECRET_KEY: secretKey };
 // The store keeps V8's young generation small: its batches are short-lived garbage.
 spawn("store", deno, ["run", ...PERMISSIONS, "--v8-flags=--max-semi-space-size=4", "store/main.ts"], shared);
 const port = env.PORT ?? "8000";
@@ -150,6 +164,7 @@ for await (const e of Deno.readDir(`${root}connectors`)) {
   spawn(e.name, deno, ["run", ...PERMISSIONS, `connectors/${e.name}/main.ts`], {
     NATS_URL: natsUrl,
     CONNECTOR_HOST: "127.0.0.1",
+    PAINCHAIN_SECRET_KEY: secretKey,
   });
 }
 await waitReachable("127.0.0.1", Number(port), "gateway", 60_000);

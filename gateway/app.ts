@@ -36,6 +36,8 @@ export interface GatewayDeps {
   now?: () => Date;
   fetch?: typeof fetch;
   sseKeepAliveMs?: number;
+  /** AES-GCM key sealing connection secrets in KV; null keeps them unencrypted (with a warning at start). */
+  secretKey?: CryptoKey | null;
 }
 
 export function createApp(deps: GatewayDeps) {
@@ -89,6 +91,7 @@ export function createApp(deps: GatewayDeps) {
       names: deps.names,
       registry: deps.registry,
       now,
+      secretKey: deps.secretKey ?? null,
     }),
   );
   app.route("/api/teams", teamsRoutes({ kv: deps.buckets.teams }));

@@ -9,4 +9,6 @@ export const gatewayEnvSchema = z.object({
   PAINCHAIN_PREFIX: z.string().default("painchain"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   WEB_DIR: z.string().optional(),
+  /** base64 of 32 random bytes (openssl rand -base64 32): seals connection secrets in KV. */
+  PAINCHAIN_SECRET_KEY: z.string().optional(),
 });

@@ -10,6 +10,7 @@ import {
   decoder,
   describeError,
   encoder,
+  sealSecrets,
 } from "@painchain/shared";
 import { BadRequestError, ConflictError, NotFoundError } from "./errors.ts";
 
@@ -90,8 +91,10 @@ export async function createConnection(
     config: Record<string, unknown>;
   },
   now: Date,
+  secretKey: CryptoKey | null = null,
 ): Promise<Connection> {
-  const { config, secrets } = splitConfig(meta.configSchema, body.config, null);
+  const { config, secrets: plain } = splitConfig(meta.configSchema, body.config, null);
+  const secrets = await sealSecrets(secretKey, plain);
   const id = body.id ?? `${slug(body.name)}-${crypto.randomUUID().slice(0, 6)}`;
   if (await findConnection(kv, id)) throw new ConflictError(`A connection with id "${id}" exists`);
   const pollInterval = body.pollInterval ?? meta.defaultPollInterval;
@@ -132,10 +135,13 @@ export async function updateConnection(
     config?: Record<string, unknown> | undefined;
   },
   now: Date,
+  secretKey: CryptoKey | null = null,
 ): Promise<Connection> {
   const found = await findConnection(kv, id);
   if (!found || found.c.connector !== meta.id) throw new NotFoundError("No such connection");
-  const { config, secrets } = splitConfig(meta.configSchema, patch.config ?? {}, found.c);
+  const { config, secrets: merged } = splitConfig(meta.configSchema, patch.config ?? {}, found.c);
+  // Values already sealed are kept as they are; new ones are sealed.
+  const secrets = await sealSecrets(secretKey, merged);
   const pollInterval = patch.pollInterval ?? found.c.pollInterval;
   if (pollInterval < meta.minPollInterval) {
     throw new BadRequestError(

@@ -1,6 +1,14 @@
 /** The gateway service: config -> clients -> app -> serve -> SIGTERM. */
 import { fileURLToPath } from "node:url";
-import { createLogger, ensureStreams, names, openBuckets, openNats, parseEnv } from "@painchain/shared";
+import {
+  createLogger,
+  ensureStreams,
+  importSecretKey,
+  names,
+  openBuckets,
+  openNats,
+  parseEnv,
+} from "@painchain/shared";
 import postgres from "postgres";
 import { createApp } from "./app.ts";
 import { gatewayEnvSchema } from "./config.ts";
@@ -15,6 +23,10 @@ const nats = await openNats(cfg.NATS_URL, "painchain-gateway");
 await ensureStreams(nats.jsm, n);
 const buckets = await openBuckets(nats, n);
 const hub = createHub(nats.nc, n.storedSubject);
+const secretKey = await importSecretKey(cfg.PAINCHAIN_SECRET_KEY);
+if (!secretKey) {
+  log.warn("PAINCHAIN_SECRET_KEY is not set: connection secrets are stored unencrypted in NATS KV");
+}
 const app = createApp({
   sql,
   nats,
@@ -24,6 +36,7 @@ const app = createApp({
   hub,
   log,
   webDir: cfg.WEB_DIR ?? fileURLToPath(new URL("../web/dist", import.meta.url)),
+  secretKey,
 });
 
 const ac = new AbortController();

@@ -15,3 +15,4 @@ export * from "./runtime/watermark.ts";
 export * from "./runtime/rate_budget.ts";
 export * from "./runtime/targets.ts";
 export * from "./stored.ts";
+export * from "./secrets.ts";

@@ -53,6 +53,7 @@ Deno.test({
       PAINCHAIN_PREFIX: stack.prefix,
       CONNECTOR_HOST: "127.0.0.1",
       HEARTBEAT_MS: "1000",
+      PAINCHAIN_SECRET_KEY: stack.secretKey,
     });
     const nats = await openNats(NATS_URL, "browser-test");
     const n = names(stack.prefix);

@@ -53,6 +53,8 @@ export function spawnProc(args: string[], env: Record<string, string>): Proc {
 export interface Stack {
   url: string;
   prefix: string;
+  /** The key sealing connection secrets; connectors started beside the stack need it. */
+  secretKey: string;
   proc: Proc;
   stop(): Promise<void>;
 }
@@ -60,12 +62,14 @@ export interface Stack {
 export async function startStack(env: Record<string, string>): Promise<Stack> {
   const port = freePort();
   const prefix = `s_${randomSuffix()}`;
+  const secretKey = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
   const proc = spawnProc(["task", "start"], {
     ...Deno.env.toObject(),
     NATS_URL,
     PAINCHAIN_PREFIX: prefix,
     PORT: String(port),
     HEARTBEAT_MS: "1000",
+    PAINCHAIN_SECRET_KEY: secretKey,
     ...env,
   });
   const url = `http://127.0.0.1:${port}`;
@@ -87,5 +91,5 @@ export async function startStack(env: Record<string, string>): Promise<Stack> {
     await proc.stop();
     throw new Error(`${(err as Error).message}\n${proc.output().slice(-4000)}`);
   }
-  return { url, prefix, proc, stop: () => proc.stop() };
+  return { url, prefix, secretKey, proc, stop: () => proc.stop() };
 }

@@ -26,6 +26,7 @@ Deno.test({
       PAINCHAIN_PREFIX: stack.prefix,
       CONNECTOR_HOST: "127.0.0.1",
       HEARTBEAT_MS: "1000",
+      PAINCHAIN_SECRET_KEY: stack.secretKey,
     });
     const canary = `s3cr3t-canary-${crypto.randomUUID()}`;
     try {
@@ -95,6 +96,15 @@ Deno.test({
           assert.match(JSON.stringify(ev), /\[redacted\]/);
         },
       );
+
+      await t.step("the secret is sealed at rest: the raw KV value holds no trace of it", async () => {
+        const nats = await openNats(NATS_URL, "kv-check");
+        const kv = await nats.js.views.kv(names(stack.prefix).connectionsBucket);
+        const raw = new TextDecoder().decode((await kv.get(`fakesource.${id}`))!.value);
+        await nats.nc.close();
+        assert.equal(raw.includes(canary), false);
+        assert.match(raw, /"token":"enc:v1:/);
+      });
 
       await t.step("a GET of that connection never shows the secret", async () => {
         const body = await (await fetch(`${stack.url}/api/connections/${id}`)).text();

@@ -12,6 +12,7 @@ import {
   encoder,
   type Names,
   publicConnection,
+  sealSecrets,
 } from "@painchain/shared";
 import { BadRequestError, NotFoundError, UnavailableError } from "../errors.ts";
 import type { RegistryCache } from "../registry_cache.ts";
@@ -34,7 +35,14 @@ const connectionTestSchema = z.object({
 const idParam = z.object({ id: z.string().regex(CONNECTION_ID, "Invalid connection id") });
 
 export function connectionsRoutes(
-  deps: { kv: KV; nc: NatsConnection; names: Names; registry: RegistryCache; now: () => Date },
+  deps: {
+    kv: KV;
+    nc: NatsConnection;
+    names: Names;
+    registry: RegistryCache;
+    now: () => Date;
+    secretKey: CryptoKey | null;
+  },
 ) {
   const app = new Hono();
 
@@ -62,7 +70,7 @@ export function connectionsRoutes(
   app.post("/", validate("json", connectionBodySchema), async (c) => {
     const body = c.req.valid("json");
     const meta = await metadataOf(body.connector);
-    const created = await createConnection(deps.kv, meta, body, deps.now());
+    const created = await createConnection(deps.kv, meta, body, deps.now(), deps.secretKey);
     return c.json(publicConnection(created), 201);
   });
 
@@ -84,7 +92,8 @@ export function connectionsRoutes(
       pollInterval: meta.defaultPollInterval,
       tags: [],
       config,
-      secrets,
+      // Sealed before it crosses NATS; the connector opens it.
+      secrets: await sealSecrets(deps.secretKey, secrets),
       createdAt: stamp,
       updatedAt: stamp,
     };
@@ -113,7 +122,14 @@ export function connectionsRoutes(
     const found = await findConnection(deps.kv, id);
     if (!found) throw new NotFoundError("No such connection");
     const meta = await metadataOf(found.c.connector);
-    const updated = await updateConnection(deps.kv, meta, id, c.req.valid("json"), deps.now());
+    const updated = await updateConnection(
+      deps.kv,
+      meta,
+      id,
+      c.req.valid("json"),
+      deps.now(),
+      deps.secretKey,
+    );
     return c.json(publicConnection(updated));
   });
 

@@ -12,6 +12,8 @@ export const connectorEnvSchema = z.object({
   /** Connections as code: a JSON file with an array of connections. */
   PAINCHAIN_CONNECTIONS_FILE: z.string().optional(),
   INSTANCE_ID: z.string().optional(),
+  /** Opens connection secrets sealed by the gateway (the same key). */
+  PAINCHAIN_SECRET_KEY: z.string().optional(),
   /** A replica is presumed dead after three missed heartbeats; keep 3 x HEARTBEAT_MS <= LEASE_TTL_MS. */
   HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),
   LEASE_TTL_MS: z.coerce.number().int().min(300).default(15_000),

@@ -10,6 +10,7 @@ import { ZodError } from "zod";
 import { type Connection, connectionKey, connectionSchema } from "../connection.ts";
 import { type MappedChange, type PainchainCloudEvent, toCloudEvent } from "../event.ts";
 import { errorFields, type Logger } from "../log.ts";
+import { openSecrets } from "../secrets.ts";
 import { type ConnectorMetadata, type ConnectorMetadataInput, connectorMetadataSchema } from "../metadata.ts";
 import type { Names } from "../names.ts";
 import { type Buckets, decoder, encoder, type Nats } from "../nats.ts";
@@ -100,6 +101,10 @@ export interface RuntimeDeps {
   fileConnections?: Connection[];
   heartbeatMs?: number;
   leaseTtlMs?: number;
+  /** Opens sealed connection secrets. */
+  secretKey?: CryptoKey | null;
+  /** Where `env:NAME` secret references are looked up. */
+  env?: Record<string, string>;
 }
 
 export interface RunningConnector {
@@ -168,6 +173,11 @@ export async function startConnector(def: ConnectorDefinition, deps: RuntimeDeps
     `http://${host === "0.0.0.0" || host === "::" ? Deno.hostname() : host}:${port}`;
 
   const startedAt = now().toISOString();
+  /** The connection as a poll or test sees it: secrets opened (decrypted, references resolved). */
+  const opened = async (c: Connection): Promise<Connection> => ({
+    ...c,
+    secrets: await openSecrets(deps.secretKey ?? null, c.secrets, deps.env ?? {}),
+  });
   const heartbeat = async () => {
     const inst: Instance = {
       instanceId: deps.instanceId,
@@ -377,7 +387,7 @@ export async function startConnector(def: ConnectorDefinition, deps: RuntimeDeps
       try {
         const cursor = await loadCursor(c.id);
         const outcome = await def.poll!({
-          connection: c,
+          connection: await opened(c),
           cursor,
           signal: this.ac.signal,
           log: clog,
@@ -458,7 +468,7 @@ export async function startConnector(def: ConnectorDefinition, deps: RuntimeDeps
         const reply = (body: Record<string, unknown>) => msg.respond(encoder.encode(JSON.stringify(body)));
         (async () => {
           try {
-            const connection = connectionSchema.parse(JSON.parse(decoder.decode(msg.data)));
+            const connection = await opened(connectionSchema.parse(JSON.parse(decoder.decode(msg.data))));
             const message = await test({
               connection,
               signal: AbortSignal.any([root.signal, AbortSignal.timeout(15_000)]),
@@ -534,16 +544,17 @@ export async function startConnector(def: ConnectorDefinition, deps: RuntimeDeps
  * Reads connections given as code: a YAML or JSON file holding a list (or `connections:` list). Secret values
  * written `env:NAME` are read from the environment.
  */
-export async function loadConnectionsFile(path: string, connector: string, env: Record<string, string>) {
+export async function loadConnectionsFile(path: string, connector: string) {
   const raw = parseYaml(await Deno.readTextFile(path));
   const list = Array.isArray(raw) ? raw : raw.connections ?? [];
   const stamp = new Date().toISOString();
   return (list as Record<string, unknown>[])
     .filter((c) => (c.connector ?? connector) === connector)
     .map((c) => {
+      // References (env:NAME, file:/path) stay as they are and are resolved at each use.
       const secrets: Record<string, string> = {};
       for (const [k, v] of Object.entries((c.secrets ?? {}) as Record<string, string>)) {
-        secrets[k] = typeof v === "string" && v.startsWith("env:") ? env[v.slice(4)] ?? "" : String(v);
+        secrets[k] = String(v);
       }
       return connectionSchema.parse({
         enabled: true,

@@ -4,6 +4,7 @@
  */
 import { createLogger } from "../log.ts";
 import { names } from "../names.ts";
+import { importSecretKey } from "../secrets.ts";
 import { ensureStreams, openBuckets, openNats } from "../nats.ts";
 import { connectorEnvSchema, parseEnv } from "./config.ts";
 import { type ConnectorDefinition, loadConnectionsFile, startConnector } from "./runtime.ts";
@@ -18,7 +19,7 @@ export async function serveConnector(def: ConnectorDefinition): Promise<void> {
   await ensureStreams(nats.jsm, n);
   const buckets = await openBuckets(nats, n);
   const fileConnections = cfg.PAINCHAIN_CONNECTIONS_FILE
-    ? await loadConnectionsFile(cfg.PAINCHAIN_CONNECTIONS_FILE, id, env)
+    ? await loadConnectionsFile(cfg.PAINCHAIN_CONNECTIONS_FILE, id)
     : [];
   const running = await startConnector(def, {
     nats,
@@ -32,6 +33,8 @@ export async function serveConnector(def: ConnectorDefinition): Promise<void> {
     fileConnections,
     heartbeatMs: cfg.HEARTBEAT_MS,
     leaseTtlMs: cfg.LEASE_TTL_MS,
+    secretKey: await importSecretKey(cfg.PAINCHAIN_SECRET_KEY),
+    env,
   });
   let stopping = false;
   const stop = async () => {
