@@ -198,16 +198,24 @@ Deno.test({
       assert.equal(res.status, 400, "painchain takes no connections");
       await res.body?.cancel();
       // PGlite runs one query at a time, so health may read "degraded" for a moment while migrations run.
-      const health = await waitFor(async () => {
-        const h = await (await fetch(`${stack.url}/api/health`)).json();
-        return h.status === "ok" ? h : null;
-      }, 30_000, "embedded Postgres healthy");
+      const health = await waitFor(
+        async () => {
+          const h = await (await fetch(`${stack.url}/api/health`)).json();
+          return h.status === "ok" ? h : null;
+        },
+        30_000,
+        "embedded Postgres healthy",
+      );
       assert.deepEqual(health, { status: "ok", nats: "ok", postgres: "ok" });
       // The events table exists and answers in the embedded database.
-      const events = await waitFor(async () => {
-        const res = await fetch(`${stack.url}/api/events`);
-        return res.ok ? await res.json() : (await res.body?.cancel(), null);
-      }, 30_000, "events from the embedded database");
+      const events = await waitFor(
+        async () => {
+          const res = await fetch(`${stack.url}/api/events`);
+          return res.ok ? await res.json() : (await res.body?.cancel(), null);
+        },
+        30_000,
+        "events from the embedded database",
+      );
       assert.ok(Array.isArray(events.events));
       assert.ok((await Deno.stat(`${dataDir}/pglite`)).isDirectory);
       assert.match(stack.proc.output(), /Embedded Postgres listening/);

@@ -5,7 +5,7 @@
 import { benchFootprint } from "./footprint.ts";
 import { benchIngest } from "./ingest.ts";
 import { benchQueries, startMillion } from "./query.ts";
-import { benchBundle, benchFirstRender } from "./ui.ts";
+import { benchBundle, benchFirstRender, benchScroll } from "./ui.ts";
 import { log, type Results } from "./util.ts";
 
 const out = Deno.env.get("BENCH_OUT") ?? "bench-results.json";
@@ -21,6 +21,7 @@ const qb = await startMillion(rows);
 try {
   await benchQueries(results, qb);
   await benchFirstRender(results, qb.url);
+  await benchScroll(results, qb.url);
 } finally {
   await qb.stop();
 }

@@ -47,3 +47,54 @@ export async function benchFirstRender(results: Results, url: string, runs = 5):
     await browser.close();
   }
 }
+
+/** Loads 10,000 changes into the list by scrolling, then scrolls through all of them measuring frame times. */
+export async function benchScroll(results: Results, url: string): Promise<void> {
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${url}/?range=30d`);
+    await page.waitForSelector(".card");
+    const loadedCount = () =>
+      page.evaluate(() => {
+        const s = document.querySelector(".scroller")!;
+        s.scrollTop = s.scrollHeight;
+        return Number(document.querySelector("ul.cards")!.getAttribute("aria-label")!.split(" ")[0]);
+      });
+    for (let i = 0; i < 600 && (await loadedCount()) < 10_000; i++) await page.waitForTimeout(100);
+    const stats = await page.evaluate(async () => {
+      const s = document.querySelector(".scroller")!;
+      const frames: number[] = [];
+      let last = performance.now();
+      let maxCards = 0;
+      for (let y = 0; y < s.scrollHeight; y += 400) {
+        s.scrollTop = y;
+        await new Promise((r) => requestAnimationFrame(() => r(null)));
+        const now = performance.now();
+        frames.push(now - last);
+        last = now;
+        maxCards = Math.max(maxCards, document.querySelectorAll(".card").length);
+      }
+      frames.sort((a, b) => a - b);
+      return {
+        loaded: Number(document.querySelector("ul.cards")!.getAttribute("aria-label")!.split(" ")[0]),
+        p95: frames[Math.floor(frames.length * 0.95)]!,
+        maxCards,
+      };
+    });
+    results.scroll_10k_loaded = { value: stats.loaded, unit: "changes" };
+    results.scroll_10k_frame_p95_ms = {
+      value: +stats.p95.toFixed(1),
+      unit: "ms",
+      note: "scrolling through every loaded change",
+    };
+    results.scroll_10k_max_cards_in_dom = { value: stats.maxCards, unit: "cards" };
+    log(
+      `scroll: ${stats.loaded} loaded, frame p95 ${
+        stats.p95.toFixed(1)
+      } ms, at most ${stats.maxCards} cards in the DOM`,
+    );
+  } finally {
+    await browser.close();
+  }
+}
