@@ -7,7 +7,7 @@ import { cloudEventSchema, destroyAll, encoder, messageId, names, openNats } fro
 import type { Page } from "playwright-core";
 import { launchBrowser } from "./browser.ts";
 import { createTestDb, NATS_URL, waitFor } from "./helpers.ts";
-import { ROOT, spawnProc, startStack } from "./stack.ts";
+import { ROOT, startFakeConnector, startStack } from "./stack.ts";
 
 const SHOTS = `${ROOT}tests/screenshots`;
 
@@ -47,14 +47,7 @@ Deno.test({
     await Deno.mkdir(SHOTS, { recursive: true });
     const db = await createTestDb();
     const stack = await startStack({ DATABASE_URL: db.url });
-    const fake = spawnProc(["run", "-A", "tests/fixtures/fake_connector/main.ts"], {
-      ...Deno.env.toObject(),
-      NATS_URL,
-      PAINCHAIN_PREFIX: stack.prefix,
-      CONNECTOR_HOST: "127.0.0.1",
-      HEARTBEAT_MS: "1000",
-      PAINCHAIN_SECRET_KEY: stack.secretKey,
-    });
+    const fake = startFakeConnector(stack);
     const nats = await openNats(NATS_URL, "browser-test");
     const n = names(stack.prefix);
     const publish = async (events: ReturnType<typeof event>[]) => {

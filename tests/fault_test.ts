@@ -18,6 +18,23 @@ const storeEnv = (dbUrl: string, prefix: string) => ({
   STORE_RETRY_DELAY_MS: "500",
 });
 
+/** An isolated database and NATS prefix, a direct Postgres client, and a row counter. */
+async function rig() {
+  const db = await createTestDb();
+  const tn = await createTestNats();
+  const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+  return {
+    db,
+    tn,
+    sql,
+    count: async () =>
+      Number((await sql`SELECT count(*)::int AS n FROM change_events`.catch(() => [{ n: 0 }]))[0]!.n),
+    async close() {
+      await close();
+    },
+  };
+}
+
 function log(msg: string) {
   // deno-lint-ignore no-console
   console.log(msg);
@@ -28,11 +45,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const db = await createTestDb();
-    const tn = await createTestNats();
-    const sql = postgres(db.url, { max: 1, onnotice: () => {} });
-    const count = async () =>
-      Number((await sql`SELECT count(*)::int AS n FROM change_events`.catch(() => [{ n: 0 }]))[0]!.n);
+    const { db, tn, sql, count, close } = await rig();
     let store = await startService("store/main.ts", storeEnv(db.url, tn.names.prefix), /Store consuming/);
     try {
       const total = 100_000;
@@ -55,9 +68,7 @@ Deno.test({
       assert.deepEqual(row, { n: total, ids: total, v: 1 }, "none lost, none twice, none rewritten");
     } finally {
       await store.stop();
-      await sql.end();
-      await tn.cleanup();
-      await db.drop();
+      await close();
     }
   },
 });
@@ -67,15 +78,11 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const db = await createTestDb();
-    const tn = await createTestNats();
+    const { db, tn, sql, count, close } = await rig();
     const target = new URL(db.url);
     const proxy = new TcpProxy({ hostname: target.hostname, port: Number(target.port || 5432) }).start();
     const viaProxy = new URL(db.url);
     viaProxy.port = String(proxy.port);
-    const sql = postgres(db.url, { max: 1, onnotice: () => {} });
-    const count = async () =>
-      Number((await sql`SELECT count(*)::int AS n FROM change_events`.catch(() => [{ n: 0 }]))[0]!.n);
     const store = await startService(
       "store/main.ts",
       storeEnv(viaProxy.toString(), tn.names.prefix),
@@ -109,9 +116,7 @@ Deno.test({
     } finally {
       await store.stop();
       proxy.stop();
-      await sql.end();
-      await tn.cleanup();
-      await db.drop();
+      await close();
     }
   },
 });
@@ -189,9 +194,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const db = await createTestDb();
-    const tn = await createTestNats();
-    const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+    const { db, tn, sql, count, close } = await rig();
     const store = await startService("store/main.ts", storeEnv(db.url, tn.names.prefix), /Store consuming/);
     try {
       const bad = fc.sample(hostile, { numRuns: 10_000, seed: 42 });
@@ -214,7 +217,6 @@ Deno.test({
       for (let i = 0; i < messages.length; i += 1000) {
         await Promise.all(messages.slice(i, i + 1000).map((m) => tn.nats.js.publish(m.subject, m.body)));
       }
-      const count = async () => Number((await sql`SELECT count(*)::int AS n FROM change_events`)[0]!.n);
       await waitFor(async () => (await count()) >= 10_000, 60_000, "valid events stored");
       const dead = await waitFor(
         async () => {
@@ -254,9 +256,7 @@ Deno.test({
       });
     } finally {
       await store.stop();
-      await sql.end();
-      await tn.cleanup();
-      await db.drop();
+      await close();
     }
   },
 });

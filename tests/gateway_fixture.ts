@@ -7,9 +7,9 @@ import {
   putMetadata,
   silentLogger,
 } from "@painchain/shared";
-import { createApp, createHub, createRegistryCache } from "@painchain/gateway";
 import { createSql, migrate, upsertEvents } from "@painchain/store";
 import { createTestDb, createTestNats } from "./helpers.ts";
+import { testGateway } from "./pipeline_harness.ts";
 
 export const CONNECTORS = ["github", "gitlab", "kubernetes", "painchain"] as const;
 export const TAGS = ["prod", "preprod", "staging", "team-a", "team-b"];
@@ -86,19 +86,7 @@ export async function gatewayFixture(opts: { events?: number; fetch?: typeof fet
     heartbeatIntervalMs: 3_600_000,
     connections: {},
   });
-  const hub = createHub(tn.nats.nc, tn.names.storedSubject);
-  const app = createApp({
-    sql,
-    nats: tn.nats,
-    buckets: tn.buckets,
-    names: tn.names,
-    registry: createRegistryCache(tn.buckets.registry, 0),
-    hub,
-    log: silentLogger,
-    webDir: "/nonexistent",
-    ...(opts.fetch ? { fetch: opts.fetch } : {}),
-    sseKeepAliveMs: 200,
-  });
+  const { app, hub } = testGateway(sql, tn, opts);
   return {
     app,
     sql,

@@ -9,12 +9,12 @@ import { createApp, createHub, createRegistryCache } from "@painchain/gateway";
 import { createSql, migrate, startStoreConsumer } from "@painchain/store";
 import { createTestDb, createTestNats } from "./helpers.ts";
 
-export async function startPipeline() {
-  const db = await createTestDb();
-  const tn = await createTestNats();
-  const sql = createSql(db.url);
-  await migrate(sql);
-  const store = await startStoreConsumer({ nats: tn.nats, sql, names: tn.names, log: silentLogger });
+/** The gateway app over a test database and NATS prefix: no registry cache, no web bundle, quick SSE keep-alives. */
+export function testGateway(
+  sql: ReturnType<typeof createSql>,
+  tn: Awaited<ReturnType<typeof createTestNats>>,
+  opts: { fetch?: typeof fetch } = {},
+) {
   const hub = createHub(tn.nats.nc, tn.names.storedSubject);
   const app = createApp({
     sql,
@@ -25,7 +25,19 @@ export async function startPipeline() {
     hub,
     log: silentLogger,
     webDir: "/nonexistent",
+    sseKeepAliveMs: 200,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
   });
+  return { app, hub };
+}
+
+export async function startPipeline() {
+  const db = await createTestDb();
+  const tn = await createTestNats();
+  const sql = createSql(db.url);
+  await migrate(sql);
+  const store = await startStoreConsumer({ nats: tn.nats, sql, names: tn.names, log: silentLogger });
+  const { app, hub } = testGateway(sql, tn);
   const connectors: RunningConnector[] = [];
   return {
     app,

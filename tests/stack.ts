@@ -93,3 +93,15 @@ export async function startStack(env: Record<string, string>): Promise<Stack> {
   }
   return { url, prefix, secretKey, proc, stop: () => proc.stop() };
 }
+
+/** Starts the test-only connector (tests/fixtures/fake_connector) beside a stack, with its prefix and key. */
+export function startFakeConnector(stack: Stack): Proc {
+  return spawnProc(["run", "-A", "tests/fixtures/fake_connector/main.ts"], {
+    ...Deno.env.toObject(),
+    NATS_URL,
+    PAINCHAIN_PREFIX: stack.prefix,
+    CONNECTOR_HOST: "127.0.0.1",
+    HEARTBEAT_MS: "1000",
+    PAINCHAIN_SECRET_KEY: stack.secretKey,
+  });
+}

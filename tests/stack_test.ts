@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { destroyAll, names, openNats } from "@painchain/shared";
 import { createTestDb, NATS_URL, waitFor } from "./helpers.ts";
-import { freePort, ROOT, spawnProc, startStack } from "./stack.ts";
+import { freePort, ROOT, startFakeConnector, startStack } from "./stack.ts";
 
 async function curl(args: string[]): Promise<{ code: number; stdout: string }> {
   const out = await new Deno.Command("curl", { args: ["-sS", ...args], cwd: Deno.makeTempDirSync() })
@@ -20,14 +20,7 @@ Deno.test({
   fn: async (t) => {
     const db = await createTestDb();
     const stack = await startStack({ DATABASE_URL: db.url });
-    const fake = spawnProc(["run", "-A", "tests/fixtures/fake_connector/main.ts"], {
-      ...Deno.env.toObject(),
-      NATS_URL,
-      PAINCHAIN_PREFIX: stack.prefix,
-      CONNECTOR_HOST: "127.0.0.1",
-      HEARTBEAT_MS: "1000",
-      PAINCHAIN_SECRET_KEY: stack.secretKey,
-    });
+    const fake = startFakeConnector(stack);
     const canary = `s3cr3t-canary-${crypto.randomUUID()}`;
     try {
       await t.step(
