@@ -9,5 +9,7 @@ export const storeEnvSchema = z.object({
   STORE_BATCH_MAX: z.coerce.number().int().min(1).max(5000).default(1000),
   STORE_BATCH_WINDOW_MS: z.coerce.number().int().min(1).max(10_000).default(50),
   STORE_RETRY_DELAY_MS: z.coerce.number().int().min(10).default(2_000),
+  /** How long a delivered, unacknowledged message waits before redelivery (e.g. after the store was killed). */
+  STORE_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(60_000),
   STORE_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
 });

@@ -39,6 +39,8 @@ export interface ConsumerOptions {
   retryDelayMs?: number;
   /** Batches written at the same time. */
   concurrency?: number;
+  /** Redelivery delay of unacknowledged messages, set when the durable consumer is created. */
+  ackWaitMs?: number;
 }
 
 /** SQLSTATE classes that mean "this data is bad", not "the database is away". */
@@ -51,12 +53,17 @@ function headerValue(s: string): string {
   return s.replace(/[\r\n]+/g, " ").slice(0, 1000);
 }
 
-export async function ensureStoreConsumer(nats: Nats, n: Names, batchMax: number): Promise<void> {
+export async function ensureStoreConsumer(
+  nats: Nats,
+  n: Names,
+  batchMax: number,
+  ackWaitMs = 60_000,
+): Promise<void> {
   const config = {
     durable_name: n.storeConsumer,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
-    ack_wait: 60 * 1e9,
+    ack_wait: ackWaitMs * 1e6,
     max_ack_pending: Math.max(10_000, batchMax * 4),
     max_deliver: -1,
   };
@@ -84,7 +91,7 @@ export async function startStoreConsumer(opts: ConsumerOptions): Promise<StoreCo
     batches: 0,
   };
 
-  await ensureStoreConsumer(nats, n, batchMax);
+  await ensureStoreConsumer(nats, n, batchMax, opts.ackWaitMs);
   const consumer = await nats.js.consumers.get(n.eventsStream, n.storeConsumer);
   // A bounded buffer: enough for the batches in flight plus the next one, and no more (memory stays flat).
   const messages: ConsumerMessages = await consumer.consume({ max_messages: batchMax * 2 });

@@ -33,6 +33,7 @@ const consumer = await startStoreConsumer({
   windowMs: cfg.STORE_BATCH_WINDOW_MS,
   retryDelayMs: cfg.STORE_RETRY_DELAY_MS,
   concurrency: cfg.STORE_CONCURRENCY,
+  ackWaitMs: cfg.STORE_ACK_WAIT_MS,
 });
 log.info("Store consuming", { stream: n.eventsStream, consumer: n.storeConsumer });
 

@@ -7,6 +7,11 @@ export async function launchBrowser(): Promise<Browser> {
   return await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
+    // Playwright otherwise installs process-wide signal handlers that call exit; in `deno test` they outlive the
+    // browser test and can end a later test file.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
     args: [
       "--headless",
       "--no-sandbox",
