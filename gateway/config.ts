@@ -11,4 +11,14 @@ export const gatewayEnvSchema = z.object({
   WEB_DIR: z.string().optional(),
   /** base64 of 32 random bytes (openssl rand -base64 32): seals connection secrets in KV. */
   PAINCHAIN_SECRET_KEY: z.string().optional(),
+  /** The admin's bearer token: required, at least 16 characters (openssl rand -hex 24). */
+  PAINCHAIN_ADMIN_TOKEN: z.string({ error: "PAINCHAIN_ADMIN_TOKEN is required (try: openssl rand -hex 24)" })
+    .min(16, "PAINCHAIN_ADMIN_TOKEN must be at least 16 characters (try: openssl rand -hex 24)"),
+  /** Let anyone who reaches the gateway read the timeline without signing in. */
+  PAINCHAIN_PUBLIC_READ: z.enum(["true", "false", "1", "0", ""]).default("false").transform((v) =>
+    v === "true" || v === "1"
+  ),
+  /** Requests per minute (and burst) per caller on the change API and each webhook route. */
+  PAINCHAIN_INTAKE_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  PAINCHAIN_INTAKE_BURST: z.coerce.number().int().min(1).default(120),
 });

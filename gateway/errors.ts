@@ -34,8 +34,10 @@ export class BadGatewayError extends Error {
   }
 }
 
-export const STATUS_BY_ERROR: Record<string, 400 | 404 | 409 | 502 | 503> = {
+export const STATUS_BY_ERROR: Record<string, 400 | 401 | 403 | 404 | 409 | 502 | 503> = {
   BadRequestError: 400,
+  AuthError: 401,
+  ForbiddenError: 403,
   NotFoundError: 404,
   ConflictError: 409,
   BadGatewayError: 502,

@@ -11,6 +11,7 @@ import {
 } from "@painchain/shared";
 import postgres from "postgres";
 import { createApp } from "./app.ts";
+import { createAuth } from "./auth.ts";
 import { gatewayEnvSchema } from "./config.ts";
 import { createHub } from "./hub.ts";
 import { createRegistryCache } from "./registry_cache.ts";
@@ -37,6 +38,14 @@ const app = createApp({
   log,
   webDir: cfg.WEB_DIR ?? fileURLToPath(new URL("../web/dist", import.meta.url)),
   secretKey,
+  auth: createAuth({
+    adminToken: cfg.PAINCHAIN_ADMIN_TOKEN,
+    keys: buckets.apiKeys,
+    sessions: buckets.sessions,
+    publicRead: cfg.PAINCHAIN_PUBLIC_READ,
+  }),
+  env: Deno.env.toObject(),
+  intakeRateLimit: { perMinute: cfg.PAINCHAIN_INTAKE_PER_MINUTE, burst: cfg.PAINCHAIN_INTAKE_BURST },
 });
 
 const ac = new AbortController();

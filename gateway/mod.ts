@@ -2,3 +2,5 @@ export * from "./app.ts";
 export * from "./hub.ts";
 export * from "./registry_cache.ts";
 export * from "./events_query.ts";
+export * from "./auth.ts";
+export * from "./rate_limit.ts";

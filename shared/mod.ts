@@ -16,3 +16,4 @@ export * from "./runtime/rate_budget.ts";
 export * from "./runtime/targets.ts";
 export * from "./stored.ts";
 export * from "./secrets.ts";
+export * from "./runtime/webhooks.ts";

@@ -22,6 +22,12 @@ export interface Names {
   cursorsBucket: string;
   leasesBucket: string;
   teamsBucket: string;
+  /** API keys (hashed) and UI sessions (hashed ids, with a TTL). */
+  apiKeysBucket: string;
+  sessionsBucket: string;
+  /** Stream of verified raw webhook deliveries, handed from the gateway to the connectors. */
+  webhooksStream: string;
+  webhooksSubjects: string;
   /** Durable consumer name of the store. */
   storeConsumer: string;
   eventSubject(connector: string, eventType: string): string;
@@ -31,6 +37,10 @@ export interface Names {
   syncSubject(connector: string): string;
   /** Core NATS request subject (queue group) that asks a connector to test a connection's settings. */
   testSubject(connector: string): string;
+  /** Subject of a verified webhook delivery for one connection. */
+  webhookSubject(connector: string, connectionId: string): string;
+  /** Durable consumer name through which a connector's replicas share webhook deliveries. */
+  webhookConsumer(connector: string): string;
 }
 
 const PREFIX = /^[a-z][a-z0-9_]{0,30}$/;
@@ -61,6 +71,10 @@ export function names(prefix = "painchain"): Names {
     cursorsBucket: `${prefix}_cursors`,
     leasesBucket: `${prefix}_leases`,
     teamsBucket: `${prefix}_teams`,
+    apiKeysBucket: `${prefix}_apikeys`,
+    sessionsBucket: `${prefix}_sessions`,
+    webhooksStream: `${upper}_WEBHOOKS`,
+    webhooksSubjects: `${prefix}.webhooks.>`,
     storeConsumer: "store",
     eventSubject: (connector, eventType) =>
       `${prefix}.events.${subjectToken(connector)}.${subjectToken(eventType)}`,
@@ -69,5 +83,8 @@ export function names(prefix = "painchain"): Names {
       `${prefix}.status.${subjectToken(connector)}.${subjectToken(connectionId)}`,
     syncSubject: (connector) => `${prefix}.control.${subjectToken(connector)}.sync`,
     testSubject: (connector) => `${prefix}.control.${subjectToken(connector)}.test`,
+    webhookSubject: (connector, connectionId) =>
+      `${prefix}.webhooks.${subjectToken(connector)}.${subjectToken(connectionId)}`,
+    webhookConsumer: (connector) => `webhooks_${subjectToken(connector)}`,
   };
 }

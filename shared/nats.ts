@@ -30,6 +30,8 @@ export async function openNats(url: string, name: string): Promise<Nats> {
 }
 
 const DAY_NS = 24 * 3600 * 1e9;
+/** How long a UI session lives (the sessions bucket's TTL). */
+export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
 
 /** Creates the events, dead-letter and status streams when missing (safe to call from every service). */
 export async function ensureStreams(jsm: JetStreamManager, n: Names): Promise<void> {
@@ -48,6 +50,13 @@ export async function ensureStreams(jsm: JetStreamManager, n: Names): Promise<vo
       max_age: 30 * DAY_NS,
     },
     { name: n.statusStream, subjects: [n.statusSubjects], duplicate_window: 60 * 1e9, max_age: 90 * DAY_NS },
+    {
+      name: n.webhooksStream,
+      subjects: [n.webhooksSubjects],
+      // Nats-Msg-Id is the delivery id: a redelivered webhook within a day is dropped here.
+      duplicate_window: DAY_NS,
+      max_age: 7 * DAY_NS,
+    },
   ];
   for (const s of want) {
     try {
@@ -76,18 +85,22 @@ export interface Buckets {
   cursors: KV;
   leases: KV;
   teams: KV;
+  apiKeys: KV;
+  sessions: KV;
 }
 
 export async function openBuckets(nats: Nats, n: Names): Promise<Buckets> {
   const kvm = nats.js.views;
-  const [connections, registry, cursors, leases, teams] = await Promise.all([
+  const [connections, registry, cursors, leases, teams, apiKeys, sessions] = await Promise.all([
     kvm.kv(n.connectionsBucket, { history: 10 }),
     kvm.kv(n.registryBucket, { history: 1 }),
     kvm.kv(n.cursorsBucket, { history: 1 }),
     kvm.kv(n.leasesBucket, { history: 1 }),
     kvm.kv(n.teamsBucket, { history: 5 }),
+    kvm.kv(n.apiKeysBucket, { history: 1 }),
+    kvm.kv(n.sessionsBucket, { history: 1, ttl: SESSION_TTL_MS }),
   ]);
-  return { connections, registry, cursors, leases, teams };
+  return { connections, registry, cursors, leases, teams, apiKeys, sessions };
 }
 
 /** Removes every stream and bucket of a prefix; for tests. */
@@ -96,9 +109,16 @@ export async function destroyAll(jsm: JetStreamManager, n: Names): Promise<void>
     n.eventsStream,
     n.deadLetterStream,
     n.statusStream,
-    ...[n.connectionsBucket, n.registryBucket, n.cursorsBucket, n.leasesBucket, n.teamsBucket].map((b) =>
-      `KV_${b}`
-    ),
+    n.webhooksStream,
+    ...[
+      n.connectionsBucket,
+      n.registryBucket,
+      n.cursorsBucket,
+      n.leasesBucket,
+      n.teamsBucket,
+      n.apiKeysBucket,
+      n.sessionsBucket,
+    ].map((b) => `KV_${b}`),
   ];
   for (const s of streams) await jsm.streams.delete(s).catch(() => false);
 }

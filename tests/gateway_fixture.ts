@@ -10,6 +10,7 @@ import {
 import { createSql, migrate, upsertEvents } from "@painchain/store";
 import { createTestDb, createTestNats } from "./helpers.ts";
 import { testGateway } from "./pipeline_harness.ts";
+import type { RateLimit } from "@painchain/gateway";
 
 export const CONNECTORS = ["github", "gitlab", "kubernetes", "painchain"] as const;
 export const TAGS = ["prod", "preprod", "staging", "team-a", "team-b"];
@@ -68,7 +69,9 @@ export const testConnectorMeta: ConnectorMetadataInput = {
   },
 };
 
-export async function gatewayFixture(opts: { events?: number; fetch?: typeof fetch } = {}) {
+export async function gatewayFixture(
+  opts: { events?: number; fetch?: typeof fetch; publicRead?: boolean; intakeRateLimit?: RateLimit } = {},
+) {
   const db = await createTestDb();
   const tn = await createTestNats();
   const sql = createSql(db.url, { max: 4 });
@@ -86,9 +89,10 @@ export async function gatewayFixture(opts: { events?: number; fetch?: typeof fet
     heartbeatIntervalMs: 3_600_000,
     connections: {},
   });
-  const { app, hub } = testGateway(sql, tn, opts);
+  const { app, raw, hub } = testGateway(sql, tn, opts);
   return {
     app,
+    raw,
     sql,
     tn,
     events,

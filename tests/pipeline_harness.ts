@@ -5,18 +5,41 @@ import {
   silentLogger,
   startConnector,
 } from "@painchain/shared";
-import { createApp, createHub, createRegistryCache } from "@painchain/gateway";
+import { createApp, createAuth, createHub, createRegistryCache, type RateLimit } from "@painchain/gateway";
 import { createSql, migrate, startStoreConsumer } from "@painchain/store";
 import { createTestDb, createTestNats } from "./helpers.ts";
 
-/** The gateway app over a test database and NATS prefix: no registry cache, no web bundle, quick SSE keep-alives. */
+/** The admin token of every test gateway. */
+export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789";
+
+type App = ReturnType<typeof createApp>;
+
+/** The app as the admin calls it: every request carries the admin token unless it sets its own Authorization. */
+export function asAdmin(app: App, token = TEST_ADMIN_TOKEN) {
+  const withAuth = (init: RequestInit = {}): RequestInit => {
+    const headers = new Headers(init.headers);
+    if (!headers.has("authorization")) headers.set("authorization", `Bearer ${token}`);
+    return { ...init, headers };
+  };
+  return {
+    request: (input: string | Request | URL, init?: RequestInit) => app.request(input, withAuth(init)),
+    fetch: (req: Request, info?: Deno.ServeHandlerInfo) => {
+      const headers = new Headers(req.headers);
+      if (!headers.has("authorization")) headers.set("authorization", `Bearer ${token}`);
+      return app.fetch(new Request(req, { headers }), info);
+    },
+  };
+}
+
+/** The gateway app over a test database and NATS prefix: no registry cache, no web bundle, quick SSE keep-alives.
+ * `app` sends the admin token with every request; `raw` sends only what the test gives. */
 export function testGateway(
   sql: ReturnType<typeof createSql>,
   tn: Awaited<ReturnType<typeof createTestNats>>,
-  opts: { fetch?: typeof fetch } = {},
+  opts: { fetch?: typeof fetch; publicRead?: boolean; intakeRateLimit?: RateLimit; webDir?: string } = {},
 ) {
   const hub = createHub(tn.nats.nc, tn.names.storedSubject);
-  const app = createApp({
+  const raw = createApp({
     sql,
     nats: tn.nats,
     buckets: tn.buckets,
@@ -24,11 +47,18 @@ export function testGateway(
     registry: createRegistryCache(tn.buckets.registry, 0),
     hub,
     log: silentLogger,
-    webDir: "/nonexistent",
+    webDir: opts.webDir ?? "/nonexistent",
     sseKeepAliveMs: 200,
+    auth: createAuth({
+      adminToken: TEST_ADMIN_TOKEN,
+      keys: tn.buckets.apiKeys,
+      sessions: tn.buckets.sessions,
+      publicRead: opts.publicRead ?? false,
+    }),
+    ...(opts.intakeRateLimit ? { intakeRateLimit: opts.intakeRateLimit } : {}),
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   });
-  return { app, hub };
+  return { app: asAdmin(raw), raw, hub };
 }
 
 export async function startPipeline() {
@@ -37,10 +67,11 @@ export async function startPipeline() {
   const sql = createSql(db.url);
   await migrate(sql);
   const store = await startStoreConsumer({ nats: tn.nats, sql, names: tn.names, log: silentLogger });
-  const { app, hub } = testGateway(sql, tn);
+  const { app, raw, hub } = testGateway(sql, tn);
   const connectors: RunningConnector[] = [];
   return {
     app,
+    raw,
     sql,
     tn,
     store,

@@ -4,6 +4,7 @@ import { describeGithubError, GithubClient } from "./client.ts";
 import { metadata } from "./metadata.ts";
 import { pollGithub, type PollOptions } from "./poll.ts";
 import { settingsOf } from "./targets.ts";
+import { mapGithubWebhook } from "./webhook.ts";
 
 /** Reaches the first repository (or the organization) with the connection's token. */
 export async function testGithub(ctx: TestContext): Promise<string> {
@@ -43,5 +44,6 @@ export function githubConnector(opts: PollOptions = {}): ConnectorDefinition {
     logo: new URL("./logo.svg", import.meta.url),
     poll: (ctx) => pollGithub(ctx, opts),
     test: testGithub,
+    webhook: mapGithubWebhook,
   };
 }

@@ -27,6 +27,16 @@ export const metadata: ConnectorMetadataInput = {
         "A fine-grained token with read access to contents, pull requests, actions and deployments. Without one, GitHub allows 60 requests an hour.",
     },
     {
+      key: "webhookSecret",
+      label: "Webhook secret",
+      type: "password",
+      secret: true,
+      required: false,
+      placeholder: "openssl rand -hex 32",
+      help:
+        "Optional. Set the same secret on a GitHub webhook (content type application/json) pointing at /api/webhooks/github/<connection id>: changes then arrive within seconds instead of at the next poll.",
+    },
+    {
       key: "repositories",
       label: "Repositories",
       type: "list",

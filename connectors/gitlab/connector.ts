@@ -5,6 +5,7 @@ import { metadata } from "./metadata.ts";
 import { errorText, pollGitlab, type PollOptions } from "./poll.ts";
 import { gitlabRequester } from "./requester.ts";
 import { settingsOf } from "./targets.ts";
+import { mapGitlabWebhook } from "./webhook.ts";
 
 /** Reaches the first project (or the group) with the connection's token. */
 export async function testGitlab(ctx: TestContext): Promise<string> {
@@ -45,5 +46,6 @@ export function gitlabConnector(opts: PollOptions = {}): ConnectorDefinition {
     logo: new URL("./logo.svg", import.meta.url),
     poll: (ctx) => pollGitlab(ctx, opts),
     test: testGitlab,
+    webhook: mapGitlabWebhook,
   };
 }

@@ -27,6 +27,16 @@ export const metadata: ConnectorMetadataInput = {
       help: "A personal, group or project access token with the read_api scope.",
     },
     {
+      key: "webhookSecret",
+      label: "Webhook secret token",
+      type: "password",
+      secret: true,
+      required: false,
+      placeholder: "openssl rand -hex 32",
+      help:
+        "Optional. Set the same value as the Secret token of a GitLab webhook pointing at /api/webhooks/gitlab/<connection id>: changes then arrive within seconds instead of at the next poll.",
+    },
+    {
       key: "instanceUrl",
       label: "Instance URL",
       type: "url",

@@ -1,7 +1,7 @@
 /** GET /api/connectors/metadata and GET /api/connectors/:id/logo (proxied from a registered replica). */
 import { Hono } from "hono";
 import { z } from "zod";
-import { connectorIdSchema } from "@painchain/shared";
+import { connectorIdSchema, type ConnectorMetadata } from "@painchain/shared";
 import { BadGatewayError, CSP_OVERRIDE, NotFoundError, UnavailableError } from "../errors.ts";
 import type { RegistryCache } from "../registry_cache.ts";
 import { validate } from "../validation.ts";
@@ -50,13 +50,34 @@ async function readCapped(res: Response, max: number): Promise<Uint8Array> {
   return out;
 }
 
-export function connectorsRoutes(deps: { registry: RegistryCache; fetch: typeof fetch }) {
+/** A connector served by the gateway itself (the `custom` change API): always up, logo in memory. */
+export interface BuiltinConnector {
+  metadata: ConnectorMetadata;
+  logo: { type: string; body: Uint8Array };
+}
+
+export function connectorsRoutes(
+  deps: { registry: RegistryCache; fetch: typeof fetch; builtins?: BuiltinConnector[] },
+) {
   const app = new Hono();
   const logos = new Map<string, CachedLogo>();
+  const builtins = new Map((deps.builtins ?? []).map((b) => [b.metadata.id, b]));
+  for (const b of builtins.values()) {
+    logos.set(b.metadata.id, { at: Infinity, ...b.logo, etag: `"${b.metadata.id}-${b.logo.body.length}"` });
+  }
 
   app.get("/metadata", async (c) => {
-    const list = await deps.registry.list();
-    return c.json(list.map((r) => ({
+    const list = (await deps.registry.list()).filter((r) => !builtins.has(r.metadata.id));
+    const all = [
+      ...list,
+      ...[...builtins.values()].map((b) => ({
+        metadata: b.metadata,
+        status: "up" as const,
+        lastHeartbeatAt: null,
+        instances: [],
+      })),
+    ].sort((a, b) => a.metadata.id.localeCompare(b.metadata.id));
+    return c.json(all.map((r) => ({
       ...r.metadata,
       logoUrl: `/api/connectors/${r.metadata.id}/logo`,
       status: r.status,
@@ -72,7 +93,7 @@ export function connectorsRoutes(deps: { registry: RegistryCache; fetch: typeof 
 
   app.get("/:id/logo", validate("param", z.object({ id: connectorIdSchema })), async (c) => {
     const { id } = c.req.valid("param");
-    const reg = await deps.registry.get(id);
+    const reg = builtins.has(id) ? { instances: [] } : await deps.registry.get(id);
     if (!reg) throw new NotFoundError(`No connector "${id}" is registered`);
     let logo = logos.get(id);
     if (!logo || Date.now() - logo.at > LOGO_TTL_MS) {

@@ -25,6 +25,7 @@ import {
 import { createLeases } from "./lease.ts";
 import { createPublisher } from "./publisher.ts";
 import { backoff, jitter, sleep } from "./timing.ts";
+import { runWebhookIntake, type WebhookDelivery } from "./webhooks.ts";
 
 export interface RateLimitInfo {
   remaining: number;
@@ -82,6 +83,8 @@ export interface ConnectorDefinition {
   test?(ctx: TestContext): Promise<string>;
   /** A single long-running worker (one replica at a time holds it), for watch-style connectors. */
   run?(ctx: RunContext): Promise<void>;
+  /** Maps a verified webhook delivery (handed over by the gateway) with the same code as the poll. */
+  webhook?(delivery: WebhookDelivery, connection: Connection): Promise<MappedChange[]> | MappedChange[];
 }
 
 export interface RuntimeDeps {
@@ -518,6 +521,41 @@ export async function startConnector(def: ConnectorDefinition, deps: RuntimeDeps
         } catch { /* not for us */ }
       },
     });
+  }
+
+  if (def.webhook) {
+    const map = def.webhook;
+    const fileById = new Map((deps.fileConnections ?? []).map((c) => [c.id, c]));
+    tasks.push((async () => {
+      let attempt = 0;
+      while (!root.signal.aborted) {
+        try {
+          await runWebhookIntake({
+            nats: deps.nats,
+            names: deps.names,
+            connector: metadata.id,
+            log,
+            signal: root.signal,
+            connection: async (id) => {
+              const file = fileById.get(id);
+              if (file) return file;
+              const e = await deps.buckets.connections.get(connectionKey(metadata.id, id));
+              return e && e.operation === "PUT"
+                ? connectionSchema.parse(JSON.parse(decoder.decode(e.value)))
+                : null;
+            },
+            map,
+            emit: async (changes, connectionId) =>
+              await publisher.publish(toEvents(changes, connectionId, log), root.signal),
+          });
+          attempt = 0;
+        } catch (err) {
+          if (root.signal.aborted) break;
+          log.warn("Webhook intake stopped; restarting", errorFields(err));
+        }
+        await sleep(backoff(++attempt, 500, 15_000), root.signal);
+      }
+    })());
   }
 
   log.info("Connector started", { url, port });

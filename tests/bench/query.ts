@@ -6,6 +6,10 @@ import postgres from "postgres";
 import { createSql, migrate } from "@painchain/store";
 import { createTestDb, createTestNats } from "../helpers.ts";
 import { freePort } from "../stack.ts";
+import { TEST_ADMIN_TOKEN } from "../pipeline_harness.ts";
+
+/** Every query carries the admin token, so the figures include authentication. */
+const AUTH = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 import { ensureWrk, type LoadResult, log, type Results, sampleRss, startService, wrk } from "./util.ts";
 
 export async function seedMillion(url: string, total = 1_000_000): Promise<void> {
@@ -61,6 +65,7 @@ export async function startMillion(total = 1_000_000): Promise<QueryBench> {
     PAINCHAIN_PREFIX: tn.names.prefix,
     PORT: String(port),
     HOST: "127.0.0.1",
+    PAINCHAIN_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
   }, /Gateway listening/);
   return {
     url: `http://127.0.0.1:${port}`,
@@ -98,12 +103,12 @@ export async function benchQueries(
   const rss = qb.gateway ? sampleRss(qb.gateway.pid) : null;
   for (const [name, path] of scenarios) {
     // Warm up, and make sure the route answers 200.
-    const res = await fetch(qb.url + path);
+    const res = await fetch(qb.url + path, { headers: AUTH });
     if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
     await res.body?.cancel();
     rows[name] = {};
     for (const c of [1, 16]) {
-      const r = await wrk(qb.url + path, c, seconds);
+      const r = await wrk(qb.url + path, c, seconds, AUTH);
       if (r.non2xx || r.errors) throw new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
       rows[name]![c] = r;
       log(

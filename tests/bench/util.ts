@@ -112,7 +112,12 @@ export interface LoadResult {
 }
 
 /** Runs wrk (Debian's) against a URL; latencies in milliseconds. */
-export async function wrk(url: string, connections: number, seconds: number): Promise<LoadResult> {
+export async function wrk(
+  url: string,
+  connections: number,
+  seconds: number,
+  headers: Record<string, string> = {},
+): Promise<LoadResult> {
   const script = await Deno.makeTempFile({ suffix: ".lua" });
   await Deno.writeTextFile(script, WRK_SCRIPT);
   const out = await new Deno.Command("wrk", {
@@ -124,6 +129,7 @@ export async function wrk(url: string, connections: number, seconds: number): Pr
       "10s",
       "-s",
       script,
+      ...Object.entries(headers).flatMap(([k, v]) => ["-H", `${k}: ${v}`]),
       url,
     ],
     stdout: "piped",

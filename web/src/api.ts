@@ -94,13 +94,37 @@ export class ApiError extends Error {
   }
 }
 
+export interface Session {
+  authenticated: boolean;
+  principal: { kind: "admin" | "key"; id: string; name: string; scopes: string[] } | null;
+  publicRead: boolean;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  scopes: string[];
+  createdAt: string;
+  createdBy: string;
+  /** Only in the answer to a create. */
+  key?: string;
+}
+
+/** Called when the API answers 401: the session is gone, show the sign-in. */
+let onUnauthorized: () => void = () => {};
+export function whenUnauthorized(fn: () => void) {
+  onUnauthorized = fn;
+}
+
 async function call<T>(path: string, init?: RequestInit): Promise<T> {
+  // The session cookie goes along by itself (same origin, HttpOnly): the page never holds a token.
   const res = await fetch(path, {
     ...init,
     headers: init?.body ? { "content-type": "application/json" } : undefined,
   });
   if (res.status === 204) return undefined as T;
   const body = await res.json().catch(() => ({}));
+  if (res.status === 401 && path !== "/api/auth/session") onUnauthorized();
   if (!res.ok) throw new ApiError(body.detail ?? body.error ?? res.statusText, res.status);
   return body as T;
 }
@@ -124,5 +148,13 @@ export const api = {
   teams: () => call<Team[]>("/api/teams"),
   createTeam: (body: unknown) => call<Team>("/api/teams", { method: "POST", body: JSON.stringify(body) }),
   deleteTeam: (id: string) => call<void>(`/api/teams/${id}`, { method: "DELETE" }),
+  me: () => call<Session>("/api/auth/me"),
+  signIn: (token: string) =>
+    call<Session>("/api/auth/session", { method: "POST", body: JSON.stringify({ token }) }),
+  signOut: () => call<void>("/api/auth/session", { method: "DELETE" }),
+  keys: () => call<ApiKey[]>("/api/keys"),
+  createKey: (body: { name: string; scopes: string[] }) =>
+    call<ApiKey>("/api/keys", { method: "POST", body: JSON.stringify(body) }),
+  revokeKey: (id: string) => call<void>(`/api/keys/${id}`, { method: "DELETE" }),
   event: (id: string) => call<ChangeEvent>(`/api/events/${encodeURIComponent(id)}`),
 };

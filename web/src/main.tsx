@@ -1,29 +1,32 @@
 /** The PainChain dashboard. */
 import { render } from "preact";
-import { useEffect } from "preact/hooks";
-import { api } from "./api.ts";
+import { useEffect, useState } from "preact/hooks";
+import { api, whenUnauthorized } from "./api.ts";
 import { DetailPanel } from "./detail.tsx";
 import { EventList } from "./event_list.tsx";
 import { FilterBar } from "./filters.tsx";
 import { Settings } from "./settings.tsx";
+import { SessionBadge, SignIn } from "./sign_in.tsx";
 import {
   connectLive,
   filters,
   filtersFromUrl,
   loadConnections,
   loadMetadata,
+  loadSession,
   loadTeams,
   metadataError,
   navigate,
   reload,
   selected,
+  session,
   theme,
   useUtc,
   view,
 } from "./state.ts";
 import { TimelineChart } from "./timeline_chart.tsx";
 
-function Header() {
+function Header({ onSignIn }: { onSignIn: () => void }) {
   const go = (to: "timeline" | "settings") => (e: Event) => {
     e.preventDefault();
     navigate(to);
@@ -73,12 +76,13 @@ function Header() {
         >
           {theme.value === "dark" ? "Light" : "Dark"} theme
         </button>
+        <SessionBadge onSignIn={onSignIn} />
       </div>
     </header>
   );
 }
 
-function App() {
+function Dashboard() {
   useEffect(() => {
     void loadMetadata();
     void loadTeams().then(() => view.value === "timeline" && filters.value.team ? reload() : undefined);
@@ -102,7 +106,6 @@ function App() {
   }, []);
   return (
     <>
-      <Header />
       {metadataError.value && (
         <div class="error banner" role="alert">Cannot reach the PainChain API: {metadataError.value}</div>
       )}
@@ -116,6 +119,33 @@ function App() {
           </div>
         </main>
       )}
+    </>
+  );
+}
+
+function App() {
+  const [signingIn, setSigningIn] = useState(false);
+  useEffect(() => {
+    whenUnauthorized(() => {
+      if (session.value?.authenticated || !session.value?.publicRead) {
+        session.value = {
+          authenticated: false,
+          principal: null,
+          publicRead: session.value?.publicRead ?? false,
+        };
+      }
+    });
+    void loadSession();
+  }, []);
+  const s = session.value;
+  if (!s) return <Header onSignIn={() => setSigningIn(true)} />;
+  const mustSignIn = !s.authenticated && !s.publicRead;
+  return (
+    <>
+      <Header onSignIn={() => setSigningIn(true)} />
+      {mustSignIn || signingIn
+        ? <SignIn {...(mustSignIn ? {} : { onCancel: () => setSigningIn(false) })} />
+        : <Dashboard />}
     </>
   );
 }

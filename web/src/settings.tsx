@@ -1,9 +1,9 @@
 /** Settings: connectors with live status, and connections with forms generated from each configSchema. */
-import { useState } from "preact/hooks";
-import { api, type ConfigField, type Connection, type ConnectorMeta } from "./api.ts";
+import { useEffect, useState } from "preact/hooks";
+import { api, type ApiKey, type ConfigField, type Connection, type ConnectorMeta } from "./api.ts";
 import { relative } from "./format.ts";
 import { Logo } from "./event_list.tsx";
-import { connections, loadConnections, loadMetadata, loadTeams, metadata, teams } from "./state.ts";
+import { connections, isAdmin, loadConnections, loadMetadata, loadTeams, metadata, teams } from "./state.ts";
 
 function FieldInput(
   { f, value, onInput, isSet }: {
@@ -250,6 +250,16 @@ function ConnectionRow({ c, meta }: { c: Connection; meta: ConnectorMeta }) {
             <dd class="error-text">{status.lastError}</dd>
           </>
         )}
+        {(c.connector === "github" || c.connector === "gitlab") && (
+          <>
+            <dt>Webhook</dt>
+            <dd>
+              {c.secrets.webhookSecret
+                ? <code class="small">{`${location.origin}/api/webhooks/${c.connector}/${c.id}`}</code>
+                : "set a webhook secret to receive pushes"}
+            </dd>
+          </>
+        )}
         <dt>Secrets</dt>
         <dd>
           {Object.keys(c.secrets).length ? Object.keys(c.secrets).map((k) => `${k}: set`).join(", ") : "none"}
@@ -391,6 +401,92 @@ function Teams() {
   );
 }
 
+/** API keys for scripts and read-only viewers: the admin creates and revokes them; a key is shown once. */
+function ApiKeys() {
+  const [keys, setKeys] = useState<ApiKey[] | null>(null);
+  const [name, setName] = useState("");
+  const [scopes, setScopes] = useState<string[]>(["ingest"]);
+  const [created, setCreated] = useState<ApiKey | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = () => api.keys().then(setKeys).catch((err) => setError((err as Error).message));
+  useEffect(() => void load(), []);
+  return (
+    <section class="connector keys" style={{ borderLeftColor: "#888" }}>
+      <h3>API keys</h3>
+      <p class="muted">
+        Scopes: <strong>read</strong> (timeline and settings), <strong>write</strong>{" "}
+        (connections, teams; includes read), <strong>ingest</strong>{" "}
+        (POST /api/changes only, for deploy scripts). Keys are stored hashed.
+      </p>
+      {created && (
+        <div class="key-once" role="status">
+          Key <strong>{created.name}</strong> created. Copy it now; it is not shown again:
+          <code class="secret-once">{created.key}</code>
+        </div>
+      )}
+      <ul class="conns">
+        {(keys ?? []).map((k) => (
+          <li class="conn" key={k.id}>
+            <strong>{k.name}</strong> <code class="muted">{k.id}</code>{" "}
+            {k.scopes.map((x) => <span class="tag" key={x}>{x}</span>)}{" "}
+            <span class="muted small">created {relative(k.createdAt)} by {k.createdBy}</span>{" "}
+            <button
+              type="button"
+              class="danger"
+              onClick={async () => {
+                if (!confirm(`Revoke ${k.name}? Scripts using it stop working.`)) return;
+                await api.revokeKey(k.id).catch((err) => setError((err as Error).message));
+                await load();
+              }}
+            >
+              Revoke
+            </button>
+          </li>
+        ))}
+      </ul>
+      <form
+        class="team-form"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setError(null);
+          try {
+            setCreated(await api.createKey({ name, scopes }));
+            setName("");
+            await load();
+          } catch (err) {
+            setError((err as Error).message);
+          }
+        }}
+      >
+        <label>
+          Name{" "}
+          <input
+            name="key-name"
+            required
+            value={name}
+            placeholder="deploy pipeline"
+            onInput={(e) => setName(e.currentTarget.value)}
+          />
+        </label>
+        {["read", "write", "ingest"].map((sc) => (
+          <label key={sc}>
+            <input
+              type="checkbox"
+              name={`scope-${sc}`}
+              checked={scopes.includes(sc)}
+              onChange={(e) =>
+                setScopes(e.currentTarget.checked ? [...scopes, sc] : scopes.filter((x) => x !== sc))}
+            />{" "}
+            {sc}
+          </label>
+        ))}
+        <button type="submit" disabled={scopes.length === 0}>Create key</button>
+        {error && <span class="error-text" role="alert">{error}</span>}
+      </form>
+    </section>
+  );
+}
+
 export function Settings() {
   const [adding, setAdding] = useState<string | null>(null);
   return (
@@ -443,6 +539,7 @@ export function Settings() {
         );
       })}
       <Teams />
+      {isAdmin.value && <ApiKeys />}
     </main>
   );
 }

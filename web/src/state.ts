@@ -5,6 +5,7 @@ import {
   type ChangeEvent,
   type Connection,
   type ConnectorMeta,
+  type Session,
   type Team,
   type Timeline,
 } from "./api.ts";
@@ -144,6 +145,27 @@ export function navigate(to: View) {
   history.pushState(null, "", to === "settings" ? "/settings" : `/?${filtersToQuery(filters.value)}`);
   if (to === "settings") void loadConnections();
   else void reload();
+}
+
+/** Who is signed in; null until /api/auth/me answered. */
+export const session = signal<Session | null>(null);
+/** The dashboard is usable: signed in, or reads are public. */
+export const canRead = computed(() =>
+  !!session.value && (session.value.authenticated || session.value.publicRead)
+);
+export const canWrite = computed(() =>
+  !!session.value?.principal &&
+  (session.value.principal.kind === "admin" || session.value.principal.scopes.includes("write"))
+);
+export const isAdmin = computed(() => session.value?.principal?.kind === "admin");
+
+export async function loadSession() {
+  try {
+    session.value = await api.me();
+  } catch (err) {
+    metadataError.value = (err as Error).message;
+    session.value = { authenticated: false, principal: null, publicRead: false };
+  }
 }
 
 export async function loadMetadata() {

@@ -1,0 +1,186 @@
+/**
+ * GitLab webhook deliveries reshaped into the REST forms and mapped with the poll's own functions (map.ts), so a
+ * delivery and a poll of the same change give the same event id. Hook timestamps come as "2026-11-26 10:00:00 UTC"
+ * and are normalized to ISO 8601 first.
+ */
+import type { Connection, MappedChange, WebhookDelivery } from "@painchain/shared";
+import {
+  type GlDeployment,
+  type GlMergeRequest,
+  type GlPipeline,
+  mapCommit,
+  mapDeployment,
+  mapMergeRequest,
+  mapPipeline,
+  mapRelease,
+  mapTag,
+  type ProjectContext,
+} from "./map.ts";
+import { settingsOf } from "./targets.ts";
+
+/** The X-Gitlab-Event values this connector maps. */
+export const GITLAB_WEBHOOK_EVENTS = [
+  "Merge Request Hook",
+  "Pipeline Hook",
+  "Push Hook",
+  "Tag Push Hook",
+  "Deployment Hook",
+  "Release Hook",
+] as const;
+
+// deno-lint-ignore no-explicit-any
+type Json = any;
+
+/** "2026-11-26 10:00:00 UTC" or "… +0100" → ISO 8601; ISO input is kept. */
+export function hookTime(value: unknown): string | null {
+  if (typeof value !== "string" || !value) return null;
+  const m = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?: (UTC|[+-]\d{4}))?$/.exec(value.trim());
+  if (!m) return Number.isNaN(Date.parse(value)) ? null : new Date(value).toISOString();
+  const zone = !m[3] || m[3] === "UTC" ? "Z" : `${m[3].slice(0, 3)}:${m[3].slice(3)}`;
+  return new Date(`${m[1]}T${m[2]}${zone}`).toISOString();
+}
+
+function required<T>(value: T | undefined | null, what: string): T {
+  if (value === undefined || value === null) throw new Error(`The payload has no ${what}`);
+  return value;
+}
+
+const user = (u: Json) => (u?.username ? { username: String(u.username), name: u.name } : null);
+
+export function mapGitlabWebhook(delivery: WebhookDelivery, connection: Connection): MappedChange[] {
+  const p = delivery.payload as Json;
+  if (!p || typeof p !== "object") throw new Error("The payload is not a JSON object");
+  if (!(GITLAB_WEBHOOK_EVENTS as readonly string[]).includes(delivery.event)) return [];
+  const settings = settingsOf(connection);
+  const path: string = required(p.project?.path_with_namespace, "project.path_with_namespace");
+  const target = settings.projects.find((t) => t.project.toLowerCase() === path.toLowerCase());
+  const project: ProjectContext = {
+    path,
+    webUrl: p.project?.web_url ?? "",
+    tags: [...new Set([...connection.tags, ...(target?.tags ?? [])])],
+  };
+  const tracks = (k: Parameters<typeof settings.kinds.has>[0]) => settings.kinds.has(k);
+
+  switch (delivery.event) {
+    case "Merge Request Hook": {
+      if (!tracks("merge_request")) return [];
+      const a = required(p.object_attributes, "object_attributes");
+      const state = a.state === "opened" || a.state === "reopened" ? "opened" : a.state;
+      const mr: GlMergeRequest = {
+        id: a.id,
+        iid: a.iid,
+        project_id: a.target_project_id ?? p.project?.id,
+        title: a.title,
+        description: a.description ?? null,
+        state,
+        draft: a.draft ?? a.work_in_progress ?? false,
+        created_at: required(hookTime(a.created_at), "created_at"),
+        updated_at: hookTime(a.updated_at) ?? hookTime(a.created_at)!,
+        // Hooks carry no merged_at: the update that merged it is when it merged.
+        merged_at: state === "merged" ? hookTime(a.merged_at) ?? hookTime(a.updated_at) : null,
+        closed_at: state === "closed" ? hookTime(a.closed_at) ?? hookTime(a.updated_at) : null,
+        source_branch: a.source_branch,
+        target_branch: a.target_branch,
+        sha: a.last_commit?.id ?? null,
+        merge_commit_sha: a.merge_commit_sha ?? null,
+        // The hook's user is whoever acted; it is the author only when the ids match.
+        author: a.author_id !== undefined && p.user?.id === a.author_id ? user(p.user) : null,
+        labels: (p.labels ?? a.labels ?? []).map((l: Json) => (typeof l === "string" ? l : l.title)),
+        web_url: a.url,
+      };
+      return [mapMergeRequest(mr, project)];
+    }
+    case "Pipeline Hook": {
+      if (!tracks("pipeline")) return [];
+      const a = required(p.object_attributes, "object_attributes");
+      const created = required(hookTime(a.created_at), "created_at");
+      const pl: GlPipeline = {
+        id: a.id,
+        iid: a.iid,
+        project_id: p.project?.id,
+        sha: a.sha,
+        ref: a.ref,
+        status: a.status,
+        source: a.source,
+        created_at: created,
+        updated_at: hookTime(a.finished_at) ?? created,
+        started_at: null,
+        finished_at: hookTime(a.finished_at),
+        duration: a.duration ?? null,
+        web_url: a.url ?? `${project.webUrl}/-/pipelines/${a.id}`,
+        user: user(p.user),
+        name: a.name ?? null,
+      };
+      const jobs = (p.builds ?? []).map((b: Json) => ({ name: b.name, status: b.status, stage: b.stage }));
+      return [mapPipeline(pl, project, jobs)];
+    }
+    case "Push Hook": {
+      if (!tracks("commit") || !/^refs\/heads\//.test(p.ref ?? "")) return [];
+      const branch = p.ref.slice("refs/heads/".length);
+      if (target && target.branches.length > 0 && !target.branches.includes(branch)) return [];
+      return (p.commits ?? []).map((c: Json) =>
+        mapCommit(
+          {
+            id: c.id,
+            title: c.title ?? String(c.message ?? "").split("\n", 1)[0],
+            message: c.message,
+            author_name: c.author?.name,
+            committed_date: hookTime(c.timestamp) ?? undefined,
+            web_url: c.url,
+          },
+          project,
+          branch,
+        )
+      );
+    }
+    case "Tag Push Hook": {
+      const sha = p.checkout_sha ?? p.after;
+      // A deleted tag has no checkout sha.
+      if (!tracks("tag") || !sha || /^0+$/.test(sha)) return [];
+      const name = required(p.ref, "ref").replace(/^refs\/tags\//, "");
+      const head = (p.commits ?? []).find((c: Json) => c.id === sha);
+      return [mapTag({
+        name,
+        message: p.message ?? null,
+        target: sha,
+        commit: {
+          id: sha,
+          title: head?.title ?? name,
+          author_name: p.user_username ?? p.user_name,
+          committed_date: hookTime(head?.timestamp) ?? undefined,
+        },
+      }, project)];
+    }
+    case "Deployment Hook": {
+      if (!tracks("deployment")) return [];
+      const at = required(hookTime(p.status_changed_at), "status_changed_at");
+      const d: GlDeployment = {
+        id: required(p.deployment_id, "deployment_id"),
+        iid: p.deployment_iid ?? p.deployment_id,
+        ref: p.ref,
+        sha: p.commit_url?.split("/").pop() ?? p.short_sha,
+        status: p.status,
+        created_at: at,
+        updated_at: at,
+        finished_at: ["success", "failed", "canceled"].includes(p.status) ? at : null,
+        user: user(p.user),
+        environment: { name: p.environment, external_url: p.environment_external_url ?? null },
+        deployable: p.deployable_id ? { id: p.deployable_id, web_url: p.deployable_url } : null,
+      };
+      return [mapDeployment(d, project)];
+    }
+    case "Release Hook": {
+      if (!tracks("release")) return [];
+      return [mapRelease({
+        tag_name: required(p.tag, "tag"),
+        name: p.name ?? null,
+        description: p.description ?? null,
+        created_at: required(hookTime(p.created_at), "created_at"),
+        released_at: hookTime(p.released_at),
+        commit: p.commit?.id ? { id: p.commit.id } : null,
+        _links: { self: p.url },
+      }, project)];
+    }
+  }
+  return [];
+}
