@@ -39,6 +39,8 @@ export interface Names {
   testSubject(connector: string): string;
   /** Subject of a verified webhook delivery for one connection. */
   webhookSubject(connector: string, connectionId: string): string;
+  /** Filter matching every webhook delivery of one connector. */
+  webhookFilter(connector: string): string;
   /** Durable consumer name through which a connector's replicas share webhook deliveries. */
   webhookConsumer(connector: string): string;
 }
@@ -85,6 +87,7 @@ export function names(prefix = "painchain"): Names {
     testSubject: (connector) => `${prefix}.control.${subjectToken(connector)}.test`,
     webhookSubject: (connector, connectionId) =>
       `${prefix}.webhooks.${subjectToken(connector)}.${subjectToken(connectionId)}`,
+    webhookFilter: (connector) => `${prefix}.webhooks.${subjectToken(connector)}.*`,
     webhookConsumer: (connector) => `webhooks_${subjectToken(connector)}`,
   };
 }

@@ -198,7 +198,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const { db, tn, sql, count, close } = await rig();
+    const { db, tn, count, close } = await rig();
     const store = await startService("store/main.ts", storeEnv(db.url, tn.names.prefix), /Store consuming/);
     try {
       const bad = fc.sample(hostile, { numRuns: 10_000, seed: 42 });

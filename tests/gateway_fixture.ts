@@ -5,7 +5,6 @@ import {
   connectorMetadataSchema,
   putInstance,
   putMetadata,
-  silentLogger,
 } from "@painchain/shared";
 import { createSql, migrate, upsertEvents } from "@painchain/store";
 import { createTestDb, createTestNats } from "./helpers.ts";

@@ -55,6 +55,10 @@ export interface Stack {
   prefix: string;
   /** The key sealing connection secrets; connectors started beside the stack need it. */
   secretKey: string;
+  /** The admin token the stack was started with. */
+  adminToken: string;
+  /** fetch() of a path on the gateway, as the admin. */
+  api(path: string, init?: RequestInit): Promise<Response>;
   proc: Proc;
   stop(): Promise<void>;
 }
@@ -63,6 +67,7 @@ export async function startStack(env: Record<string, string>): Promise<Stack> {
   const port = freePort();
   const prefix = `s_${randomSuffix()}`;
   const secretKey = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
+  const adminToken = env.PAINCHAIN_ADMIN_TOKEN ?? `admin-${randomSuffix()}-${randomSuffix()}`;
   const proc = spawnProc(["task", "start"], {
     ...Deno.env.toObject(),
     NATS_URL,
@@ -70,6 +75,7 @@ export async function startStack(env: Record<string, string>): Promise<Stack> {
     PORT: String(port),
     HEARTBEAT_MS: "1000",
     PAINCHAIN_SECRET_KEY: secretKey,
+    PAINCHAIN_ADMIN_TOKEN: adminToken,
     ...env,
   });
   const url = `http://127.0.0.1:${port}`;
@@ -91,7 +97,12 @@ export async function startStack(env: Record<string, string>): Promise<Stack> {
     await proc.stop();
     throw new Error(`${(err as Error).message}\n${proc.output().slice(-4000)}`);
   }
-  return { url, prefix, secretKey, proc, stop: () => proc.stop() };
+  const api = (path: string, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    if (!headers.has("authorization")) headers.set("authorization", `Bearer ${adminToken}`);
+    return fetch(`${url}${path}`, { ...init, headers });
+  };
+  return { url, prefix, secretKey, adminToken, api, proc, stop: () => proc.stop() };
 }
 
 /** Starts the test-only connector (tests/fixtures/fake_connector) beside a stack, with its prefix and key. */

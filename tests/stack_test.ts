@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { destroyAll, names, openNats } from "@painchain/shared";
 import { createTestDb, NATS_URL, waitFor } from "./helpers.ts";
 import { freePort, ROOT, startFakeConnector, startStack } from "./stack.ts";
+import postgres from "postgres";
+import { sign } from "@octokit/webhooks-methods";
 
 async function curl(args: string[]): Promise<{ code: number; stdout: string }> {
   const out = await new Deno.Command("curl", { args: ["-sS", ...args], cwd: Deno.makeTempDirSync() })
@@ -22,13 +24,28 @@ Deno.test({
     const stack = await startStack({ DATABASE_URL: db.url });
     const fake = startFakeConnector(stack);
     const canary = `s3cr3t-canary-${crypto.randomUUID()}`;
+    const auth = ["-H", `Authorization: Bearer ${stack.adminToken}`];
+    const cleanups: (() => Promise<void>)[] = [];
     try {
+      await t.step("without a token the API answers 401; health stays public", async () => {
+        const r = await curl([
+          "-w",
+          "%{http_code}",
+          "-o",
+          "/dev/null",
+          `${stack.url}/api/connectors/metadata`,
+        ]);
+        assert.equal(r.stdout, "401");
+        const h = await curl(["-w", "%{http_code}", "-o", "/dev/null", `${stack.url}/api/health`]);
+        assert.equal(h.stdout, "200");
+      });
+
       await t.step(
         "curl /api/connectors/metadata lists painchain with its colour and description",
         async () => {
           const list = await waitFor(
             async () => {
-              const r = await curl([`${stack.url}/api/connectors/metadata`]);
+              const r = await curl([...auth, `${stack.url}/api/connectors/metadata`]);
               const l = JSON.parse(r.stdout) as { id: string }[];
               return l.some((m) => m.id === "painchain") && l.some((m) => m.id === "fakesource") ? l : null;
             },
@@ -46,6 +63,7 @@ Deno.test({
       await t.step("curl /api/connectors/painchain/logo --output x yields a valid image", async () => {
         const dir = await Deno.makeTempDir();
         const r = await curl([
+          ...auth,
           "-w",
           "%{http_code} %{content_type}",
           `${stack.url}/api/connectors/painchain/logo`,
@@ -62,7 +80,7 @@ Deno.test({
       await t.step(
         "creating a connection produces a ConnectorCreated event with the secret redacted",
         async () => {
-          const res = await fetch(`${stack.url}/api/connections`, {
+          const res = await stack.api(`/api/connections`, {
             method: "POST",
             headers: { "content-type": "application/json" },
             body: JSON.stringify({
@@ -77,7 +95,7 @@ Deno.test({
           const ev = await waitFor(
             async () => {
               const body =
-                await (await fetch(`${stack.url}/api/events?connector=painchain&eventType=ConnectorCreated`))
+                await (await stack.api(`/api/events?connector=painchain&eventType=ConnectorCreated`))
                   .text();
               assert.equal(body.includes(canary), false, "the secret never reaches the events API");
               return (JSON.parse(body).events as { metadata: { connectionId: string } }[])
@@ -100,7 +118,7 @@ Deno.test({
       });
 
       await t.step("a GET of that connection never shows the secret", async () => {
-        const body = await (await fetch(`${stack.url}/api/connections/${id}`)).text();
+        const body = await (await stack.api(`/api/connections/${id}`)).text();
         assert.equal(body.includes(canary), false);
         assert.deepEqual(JSON.parse(body).secrets, { token: "set" });
       });
@@ -108,7 +126,7 @@ Deno.test({
       await t.step("the new connection is polled and its changes reach /api/events", async () => {
         const e = await waitFor(
           async () => {
-            const r = await (await fetch(`${stack.url}/api/events?connector=fakesource`)).json();
+            const r = await (await stack.api(`/api/events?connector=fakesource`)).json();
             return r.events[0];
           },
           20_000,
@@ -119,13 +137,13 @@ Deno.test({
       });
 
       await t.step("sync now reaches the replica that holds the connection", async () => {
-        const res = await fetch(`${stack.url}/api/connections/${id}/sync`, { method: "POST" });
+        const res = await stack.api(`/api/connections/${id}/sync`, { method: "POST" });
         assert.equal(res.status, 202, await res.clone().text());
       });
 
       await t.step("the SSE stream delivers stored changes live", async () => {
         const ac = new AbortController();
-        const res = await fetch(`${stack.url}/api/events/stream?connector=painchain`, { signal: ac.signal });
+        const res = await stack.api(`/api/events/stream?connector=painchain`, { signal: ac.signal });
         assert.equal(res.headers.get("content-type"), "text/event-stream");
         const raw = res.body!.getReader();
         const dec = new TextDecoder();
@@ -137,7 +155,7 @@ Deno.test({
         };
         let text = "";
         while (!text.includes("event: ready")) text += (await reader.read()).value ?? "";
-        await fetch(`${stack.url}/api/connections/${id}`, {
+        await stack.api(`/api/connections/${id}`, {
           method: "PUT",
           headers: { "content-type": "application/json" },
           body: JSON.stringify({ enabled: false }),
@@ -152,6 +170,194 @@ Deno.test({
         assert.match(text, /ConnectorDisabled/);
       });
 
+      await t.step(
+        "a deploy posted with curl and an ingest key appears in /api/events within 2 s",
+        async () => {
+          const key = await (await stack.api("/api/keys", {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ name: "deploy script", scopes: ["ingest"] }),
+          })).json();
+          const t0 = performance.now();
+          const r = await curl([
+            "-X",
+            "POST",
+            "-H",
+            `Authorization: Bearer ${key.key}`,
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            JSON.stringify({
+              title: "Deploy payments v1.4.2",
+              service: "payments",
+              environment: "production",
+              status: "success",
+              url: "https://ci.example.com/runs/812",
+            }),
+            "-w",
+            "\n%{http_code}",
+            `${stack.url}/api/changes`,
+          ]);
+          const [body, code] = r.stdout.split("\n");
+          assert.equal(code, "202", r.stdout);
+          const posted = JSON.parse(body!);
+          const seen = await waitFor(
+            async () => {
+              const list = await (await stack.api("/api/events?connector=custom")).json();
+              return list.events.find((e: { id: string }) => e.id === posted.id);
+            },
+            5_000,
+            "the posted deploy",
+          );
+          const ms = performance.now() - t0;
+          assert.ok(ms < 2_000, `visible after ${ms.toFixed(0)} ms`);
+          assert.equal(seen.title, "Deploy payments v1.4.2");
+          assert.ok(seen.tags.includes("production"));
+          // The ingest key may post but not read.
+          const read = await curl([
+            "-H",
+            `Authorization: Bearer ${key.key}`,
+            "-w",
+            "%{http_code}",
+            "-o",
+            "/dev/null",
+            `${stack.url}/api/events`,
+          ]);
+          assert.equal(read.stdout, "403");
+        },
+      );
+
+      let ghId = "";
+      await t.step(
+        "a GitHub connection with the canary as token and webhook secret is polled, tested and hooked",
+        async () => {
+          const refusing = Deno.serve(
+            { port: 0, hostname: "127.0.0.1", onListen: () => {} },
+            () => Response.json({ message: "Bad credentials" }, { status: 401 }),
+          );
+          cleanups.push(() => refusing.shutdown());
+          const upstream = `http://127.0.0.1:${refusing.addr.port}`;
+          const res = await stack.api("/api/connections", {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({
+              connector: "github",
+              name: "Canary GitHub",
+              pollInterval: 60,
+              // Nothing listens on port 9: every poll and test fails, and their errors are logged and shown.
+              config: {
+                token: canary,
+                webhookSecret: canary,
+                repositories: ["octo/app"],
+                baseUrl: upstream,
+              },
+            }),
+          });
+          assert.equal(res.status, 201, await res.clone().text());
+          ghId = (await res.json()).id;
+          const tested = await (await stack.api("/api/connections/test", {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({
+              connector: "github",
+              id: ghId,
+              config: { repositories: ["octo/app"], baseUrl: upstream },
+            }),
+          })).json();
+          assert.equal(tested.ok, false);
+          await waitFor(
+            async () => {
+              const meta = await (await stack.api("/api/connectors/metadata")).json();
+              const gh = meta.find((m: { id: string }) => m.id === "github");
+              return gh?.instances.some((
+                i: { connections: { connectionId: string; lastError: string | null }[] },
+              ) => i.connections.some((c) => c.connectionId === ghId && c.lastError));
+            },
+            30_000,
+            "a failed poll of the canary connection",
+          );
+          const examples = JSON.parse(
+            await Deno.readTextFile(
+              `${ROOT}node_modules/@octokit/webhooks-examples/api.github.com/index.json`,
+            ),
+          );
+          const payload = examples.find((e: { name: string }) => e.name === "pull_request").examples[0];
+          const raw = JSON.stringify(payload);
+          const hook = await fetch(`${stack.url}/api/webhooks/github/${ghId}`, {
+            method: "POST",
+            headers: {
+              "content-type": "application/json",
+              "x-github-event": "pull_request",
+              "x-github-delivery": crypto.randomUUID(),
+              "x-hub-signature-256": await sign(canary, raw),
+            },
+            body: raw,
+          });
+          assert.equal(hook.status, 202, await hook.text());
+          await waitFor(
+            async () => {
+              const list = await (await stack.api(`/api/events?connector=github`)).json();
+              return list.events.some((e: { id: string }) =>
+                e.id === `github-pull_request-${payload.pull_request.id}`
+              );
+            },
+            20_000,
+            "the webhook's pull request",
+          );
+        },
+      );
+
+      await t.step(
+        "the canary is nowhere: API responses, logs, NATS messages and KV values, Postgres rows",
+        async () => {
+          const found: string[] = [];
+          for (
+            const path of [
+              "/api/connections",
+              `/api/connections/${id}`,
+              `/api/connections/${ghId}`,
+              "/api/connectors/metadata",
+              "/api/events?limit=500",
+              "/api/events?connector=painchain&limit=500",
+              "/api/keys",
+              "/api/teams",
+            ]
+          ) {
+            if ((await (await stack.api(path)).text()).includes(canary)) found.push(`API ${path}`);
+          }
+          if (stack.proc.output().includes(canary)) found.push("stack logs");
+          if (fake.output().includes(canary)) found.push("fake connector logs");
+          // Every message of every stream of this prefix, KV buckets included, read raw.
+          const nats = await openNats(NATS_URL, "canary-scan");
+          const upper = stack.prefix.toUpperCase();
+          let scanned = 0;
+          for await (const si of nats.jsm.streams.list()) {
+            const name = si.config.name;
+            if (!name.startsWith(`${upper}_`) && !name.startsWith(`KV_${stack.prefix}_`)) continue;
+            for (let seq = si.state.first_seq; seq <= si.state.last_seq && si.state.messages > 0; seq++) {
+              const m = await nats.jsm.streams.getMessage(name, { seq }).catch(() => null);
+              if (!m) continue;
+              scanned++;
+              const text = new TextDecoder().decode(m.data) + JSON.stringify(m.header ?? {});
+              if (text.includes(canary)) found.push(`NATS ${name} #${seq} ${m.subject}`);
+            }
+          }
+          await nats.nc.close();
+          assert.ok(scanned > 20, `only ${scanned} NATS messages scanned`);
+          const pg = postgres(db.url, { max: 1, onnotice: () => {} });
+          const tables = await pg`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`;
+          for (const { tablename } of tables) {
+            const [hit] = await pg.unsafe(
+              `SELECT count(*)::int AS n FROM "${tablename}" t WHERE t::text LIKE $1`,
+              [`%${canary}%`],
+            );
+            if (hit!.n > 0) found.push(`Postgres ${tablename}`);
+          }
+          await pg.end();
+          assert.deepEqual(found, []);
+        },
+      );
+
       await t.step("the dashboard is served", async () => {
         const html = await (await fetch(`${stack.url}/`)).text();
         assert.match(html, /<div id="app">/);
@@ -162,6 +368,7 @@ Deno.test({
     } catch (err) {
       throw new Error(`${(err as Error).message}\n--- stack output ---\n${stack.proc.output().slice(-6000)}`);
     } finally {
+      for (const c of cleanups) await c();
       await fake.stop();
       await stack.stop();
       const nats = await openNats(NATS_URL, "cleanup");
@@ -183,7 +390,7 @@ Deno.test({
     delete env.DATABASE_URL;
     const stack = await startStack({ ...env, PAINCHAIN_DATA_DIR: dataDir, PGLITE_PORT: pglitePort });
     try {
-      const res = await fetch(`${stack.url}/api/connections`, {
+      const res = await stack.api(`/api/connections`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ connector: "painchain", name: "x" }),
@@ -193,7 +400,7 @@ Deno.test({
       // PGlite runs one query at a time, so health may read "degraded" for a moment while migrations run.
       const health = await waitFor(
         async () => {
-          const h = await (await fetch(`${stack.url}/api/health`)).json();
+          const h = await (await stack.api(`/api/health`)).json();
           return h.status === "ok" ? h : null;
         },
         30_000,
@@ -203,7 +410,7 @@ Deno.test({
       // The events table exists and answers in the embedded database.
       const events = await waitFor(
         async () => {
-          const res = await fetch(`${stack.url}/api/events`);
+          const res = await stack.api(`/api/events`);
           return res.ok ? await res.json() : (await res.body?.cancel(), null);
         },
         30_000,

@@ -421,12 +421,21 @@ export async function startConnector(def: ConnectorDefinition, deps: RuntimeDeps
         if (outcome && outcome.cursor !== undefined && !this.ac.signal.aborted) {
           await saveCursor(c.id, outcome.cursor);
         }
-        this.status({ state: "idle", lastSuccessAt: now().toISOString(), lastError: null });
+        // Parts that failed while the rest went through (one repository of many) show as the last error.
+        const partial = outcome?.errors?.length ? outcome.errors.join("; ").slice(0, 2000) : null;
+        if (partial) clog.warn("Poll finished with errors", { errors: outcome!.errors });
+        this.status({
+          state: "idle",
+          lastSuccessAt: now().toISOString(),
+          lastError: partial,
+          ...(partial ? { lastErrorAt: now().toISOString() } : {}),
+        });
         recordOutcome(c.id, {
-          outcome: "ok",
+          outcome: partial ? "partial" : "ok",
           at: started.toISOString(),
           durationMs: now().getTime() - started.getTime(),
           events: published,
+          ...(partial ? { errors: outcome!.errors } : {}),
         });
         return true;
       } catch (err) {

@@ -34,13 +34,12 @@ export interface WebhookIntakeOptions {
 export async function runWebhookIntake(o: WebhookIntakeOptions): Promise<void> {
   const name = o.names.webhookConsumer(o.connector);
   const stream = o.names.webhooksStream;
-  const prefix = o.names.webhookSubject(o.connector, "");
   try {
     await o.nats.jsm.consumers.info(stream, name);
   } catch {
     await o.nats.jsm.consumers.add(stream, {
       durable_name: name,
-      filter_subject: `${prefix}*`,
+      filter_subject: o.names.webhookFilter(o.connector),
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       ack_wait: (o.ackWaitMs ?? 30_000) * 1e6,
@@ -70,7 +69,7 @@ export async function runWebhookIntake(o: WebhookIntakeOptions): Promise<void> {
   };
 
   for await (const m of messages) {
-    const connectionId = m.subject.slice(prefix.length);
+    const connectionId = m.subject.slice(m.subject.lastIndexOf(".") + 1);
     const event = m.headers?.get("Painchain-Event") ?? "";
     const deliveryId = m.headers?.get("Painchain-Delivery") ?? String(m.seq);
     try {
