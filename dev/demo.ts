@@ -119,8 +119,13 @@ await Deno.writeTextFile(
 `,
 );
 
+// The demo's own admin token, unless one is given: printed below, to sign in with.
+const adminToken = env.PAINCHAIN_ADMIN_TOKEN ??
+  Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+const auth = { authorization: `Bearer ${adminToken}` };
 const stackEnv: Record<string, string> = {
   ...env,
+  PAINCHAIN_ADMIN_TOKEN: adminToken,
   PORT: port,
   PAINCHAIN_PREFIX: prefix,
   PAINCHAIN_DATA_DIR: dataDir,
@@ -148,7 +153,7 @@ for (let i = 0; i < 120; i++) {
 for (let i = 0; i < 20; i++) {
   const res = await fetch(`${base}/api/connections`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...auth },
     body: JSON.stringify({
       id: "demo-web",
       connector: "github",
@@ -163,10 +168,36 @@ for (let i = 0; i < 20; i++) {
 }
 await fetch(`${base}/api/teams`, {
   method: "POST",
-  headers: { "content-type": "application/json" },
+  headers: { "content-type": "application/json", ...auth },
   body: JSON.stringify({ name: "Checkout", tags: ["team-checkout"] }),
 }).then((r) => r.body?.cancel()).catch(() => {});
-log.info(`Demo is up: open http://localhost:${port} (fake GitHub ${github.url}, fake GitLab ${gitlab.url})`);
+// A deploy script and a feature-flag flip, posted to the change API as a pipeline would.
+await fetch(`${base}/api/changes`, {
+  method: "POST",
+  headers: { "content-type": "application/json", ...auth },
+  body: JSON.stringify([
+    {
+      title: "Deploy checkout v2.14.0",
+      service: "checkout",
+      environment: "production",
+      start: new Date(Date.now() - 40 * 60_000).toISOString(),
+      end: new Date(Date.now() - 36 * 60_000).toISOString(),
+      status: "success",
+      tags: ["team-checkout"],
+    },
+    {
+      title: "Feature flag new-pricing turned on for 10%",
+      type: "feature_flag",
+      service: "pricing",
+      environment: "production",
+      author: "carol",
+    },
+  ]),
+}).then((r) => r.body?.cancel()).catch(() => {});
+log.info(`Demo is up: open http://localhost:${port} and sign in with ${adminToken}`, {
+  fakeGithub: github.url,
+  fakeGitlab: gitlab.url,
+});
 
 // Keep producing changes: runs that progress, merges, pipelines, deployments.
 const live = setInterval(async () => {

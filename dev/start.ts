@@ -135,25 +135,49 @@ if (!build.success) {
   });
 }
 
-// The key that seals connection secrets: PAINCHAIN_SECRET_KEY, or one generated once under the data directory.
-let secretKey = env.PAINCHAIN_SECRET_KEY;
-if (!secretKey) {
-  const file = `${dataDir}/secret.key`;
+/** A secret from the environment, or one generated once and kept (mode 0600) under the data directory. */
+async function persistentSecret(
+  envValue: string | undefined,
+  file: string,
+  make: () => string,
+  what: string,
+) {
+  if (envValue) return { value: envValue, file: null };
+  const path = `${dataDir}/${file}`;
   try {
-    secretKey = (await Deno.readTextFile(file)).trim();
+    return { value: (await Deno.readTextFile(path)).trim(), file: path };
   } catch {
     await Deno.mkdir(dataDir, { recursive: true });
-    secretKey = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
-    await Deno.writeTextFile(file, `${secretKey}\n`, { mode: 0o600 });
-    log.info("Generated a key for connection secrets", { file });
+    const value = make();
+    await Deno.writeTextFile(path, `${value}\n`, { mode: 0o600 });
+    log.info(`Generated ${what}`, { file: path });
+    return { value, file: path };
   }
 }
+const randomBytes = (n: number) => crypto.getRandomValues(new Uint8Array(n));
+// The key that seals connection secrets, and the admin token (sign-in and API).
+const secretKey = (await persistentSecret(
+  env.PAINCHAIN_SECRET_KEY,
+  "secret.key",
+  () => btoa(String.fromCharCode(...randomBytes(32))),
+  "a key for connection secrets",
+)).value;
+const admin = await persistentSecret(
+  env.PAINCHAIN_ADMIN_TOKEN,
+  "admin.token",
+  () => Array.from(randomBytes(24), (b) => b.toString(16).padStart(2, "0")).join(""),
+  "an admin token",
+);
 
 const shared = { NATS_URL: natsUrl, DATABASE_URL: databaseUrl, PAINCHAIN_SECRET_KEY: secretKey };
 // The store keeps V8's young generation small: its batches are short-lived garbage.
 spawn("store", deno, ["run", ...PERMISSIONS, "--v8-flags=--max-semi-space-size=4", "store/main.ts"], shared);
 const port = env.PORT ?? "8000";
-spawn("gateway", deno, ["run", ...PERMISSIONS, "gateway/main.ts"], { ...shared, PORT: port });
+spawn("gateway", deno, ["run", ...PERMISSIONS, "gateway/main.ts"], {
+  ...shared,
+  PORT: port,
+  PAINCHAIN_ADMIN_TOKEN: admin.value,
+});
 for await (const e of Deno.readDir(`${root}connectors`)) {
   if (!e.isDirectory) continue;
   try {
@@ -169,3 +193,5 @@ for await (const e of Deno.readDir(`${root}connectors`)) {
 }
 await waitReachable("127.0.0.1", Number(port), "gateway", 60_000);
 log.info(`PainChain is up: open http://localhost:${port}`, { dashboard: `http://localhost:${port}` });
+if (admin.file) log.info(`Sign in with the admin token in ${admin.file}`, { file: admin.file });
+else log.info("Sign in with PAINCHAIN_ADMIN_TOKEN");

@@ -78,17 +78,38 @@ Deno.test({
         event(999, { connector: "github", title: "<img src=x onerror=alert(1)>", minutesAgo: 1 }),
       ]);
       await waitFor(
-        async () => (await (await fetch(`${stack.url}/api/events?limit=500`)).json()).events.length >= 61,
+        async () => (await (await stack.api(`/api/events?limit=500`)).json()).events.length >= 61,
         20_000,
         "seeded events",
       );
       await waitFor(
         async () =>
-          (await (await fetch(`${stack.url}/api/connectors/metadata`)).json()).some((m: { id: string }) =>
+          (await (await stack.api(`/api/connectors/metadata`)).json()).some((m: { id: string }) =>
             m.id === "fakesource"
           ),
         20_000,
         "fakesource registered",
+      );
+
+      await t.step(
+        "an unsigned visitor sees the sign-in; a wrong token is refused; the admin token signs in",
+        async () => {
+          await page.goto(`${stack.url}/?range=24h`);
+          await page.waitForSelector(".sign-in-card");
+          assert.equal(await page.locator(".card").count(), 0, "no changes shown before signing in");
+          await page.fill('input[name="token"]', "not-the-token-at-all");
+          await page.click('.sign-in-card button[type="submit"]');
+          await page.waitForSelector(".sign-in-card .error");
+          await page.screenshot({ path: `${SHOTS}/sign-in.png` });
+          await page.fill('input[name="token"]', stack.adminToken);
+          await page.click('.sign-in-card button[type="submit"]');
+          await page.waitForSelector(".card");
+          const cookies = await page.context().cookies();
+          const session = cookies.find((c) => c.name === "painchain_session");
+          assert.ok(session?.httpOnly, "the session cookie is HttpOnly");
+          assert.equal(await page.evaluate(() => document.cookie), "", "scripts cannot read it");
+          assert.ok(!JSON.stringify(cookies).includes(stack.adminToken), "the token itself is not kept");
+        },
       );
 
       await t.step("the dashboard renders the timeline and the list", async () => {
@@ -137,10 +158,8 @@ Deno.test({
           const narrowed = await cardCount();
           const legend2 = await page.locator(".legend-item").allTextContents();
           assert.equal(Number(legend2[0]!.replace(/\D/g, "")), narrowed);
-          const api = await (await fetch(
-            `${stack.url}/api/events?connector=gitlab&tag=prod&from=${
-              new Date(Date.now() - 86400_000).toISOString()
-            }`,
+          const api = await (await stack.api(
+            `/api/events?connector=gitlab&tag=prod&from=${new Date(Date.now() - 86400_000).toISOString()}`,
           )).json();
           assert.equal(narrowed, api.events.length, "exact tag match: preprod is not prod");
           const url = page.url();
@@ -262,6 +281,29 @@ Deno.test({
         },
       );
 
+      await t.step(
+        "the admin creates an API key in Settings (shown once), and it works for the change API",
+        async () => {
+          await page.goto(`${stack.url}/settings`);
+          await page.waitForSelector(".keys");
+          await page.fill('input[name="key-name"]', "release pipeline");
+          await page.click('.keys button:has-text("Create key")');
+          const key = (await page.locator(".secret-once").textContent())!.trim();
+          assert.match(key, /^pck_[a-z0-9]{12}_/);
+          await page.waitForSelector('.keys .conn:has-text("release pipeline")');
+          await page.screenshot({ path: `${SHOTS}/api-keys.png`, fullPage: true });
+          const res = await fetch(`${stack.url}/api/changes`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+            body: JSON.stringify({ title: "Flag checkout-v2 on", type: "feature_flag", environment: "prod" }),
+          });
+          assert.equal(res.status, 202, await res.text());
+          await page.reload();
+          assert.equal(await page.locator(".secret-once").count(), 0, "the key is not shown again");
+          assert.ok(!(await page.content()).includes(key));
+        },
+      );
+
       await t.step("the light theme and the empty state", async () => {
         await page.click("button.theme");
         await page.goto(`${stack.url}/?range=15m&q=nothing-matches-this`);
@@ -269,6 +311,13 @@ Deno.test({
         assert.match((await page.locator(".empty").textContent())!, /Settings/);
         assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "light");
         await page.screenshot({ path: `${SHOTS}/empty-light.png` });
+      });
+
+      await t.step("signing out returns to the sign-in", async () => {
+        await page.click('button:has-text("Sign out")');
+        await page.waitForSelector(".sign-in-card");
+        const res = await page.request.get(`${stack.url}/api/events`);
+        assert.equal(res.status(), 401);
       });
     } catch (err) {
       await page.screenshot({ path: `${SHOTS}/failure.png` }).catch(() => {});

@@ -59,7 +59,8 @@ export function SessionBadge({ onSignIn }: { onSignIn: () => void }) {
   const s = session.value;
   if (!s) return null;
   if (!s.principal) {
-    return <button type="button" onClick={onSignIn}>Sign in</button>;
+    // Without public reads the sign-in is already the whole page.
+    return s.publicRead ? <button type="button" onClick={onSignIn}>Sign in</button> : null;
   }
   return (
     <span class="session">
