@@ -17,3 +17,4 @@ export * from "./runtime/targets.ts";
 export * from "./stored.ts";
 export * from "./secrets.ts";
 export * from "./runtime/webhooks.ts";
+export * from "./runtime/state_store.ts";

@@ -24,6 +24,8 @@ export interface Names {
   teamsBucket: string;
   /** API keys (hashed) and UI sessions (hashed ids, with a TTL). */
   apiKeysBucket: string;
+  /** Per-connection state a connector keeps between polls (e.g. the last seen version of watched objects). */
+  stateBucket: string;
   sessionsBucket: string;
   /** Stream of verified raw webhook deliveries, handed from the gateway to the connectors. */
   webhooksStream: string;
@@ -74,6 +76,7 @@ export function names(prefix = "painchain"): Names {
     leasesBucket: `${prefix}_leases`,
     teamsBucket: `${prefix}_teams`,
     apiKeysBucket: `${prefix}_apikeys`,
+    stateBucket: `${prefix}_state`,
     sessionsBucket: `${prefix}_sessions`,
     webhooksStream: `${upper}_WEBHOOKS`,
     webhooksSubjects: `${prefix}.webhooks.>`,

@@ -87,11 +87,12 @@ export interface Buckets {
   teams: KV;
   apiKeys: KV;
   sessions: KV;
+  state: KV;
 }
 
 export async function openBuckets(nats: Nats, n: Names): Promise<Buckets> {
   const kvm = nats.js.views;
-  const [connections, registry, cursors, leases, teams, apiKeys, sessions] = await Promise.all([
+  const [connections, registry, cursors, leases, teams, apiKeys, sessions, state] = await Promise.all([
     kvm.kv(n.connectionsBucket, { history: 10 }),
     kvm.kv(n.registryBucket, { history: 1 }),
     kvm.kv(n.cursorsBucket, { history: 1 }),
@@ -99,8 +100,9 @@ export async function openBuckets(nats: Nats, n: Names): Promise<Buckets> {
     kvm.kv(n.teamsBucket, { history: 5 }),
     kvm.kv(n.apiKeysBucket, { history: 1 }),
     kvm.kv(n.sessionsBucket, { history: 1, ttl: SESSION_TTL_MS }),
+    kvm.kv(n.stateBucket, { history: 1 }),
   ]);
-  return { connections, registry, cursors, leases, teams, apiKeys, sessions };
+  return { connections, registry, cursors, leases, teams, apiKeys, sessions, state };
 }
 
 /** Removes every stream and bucket of a prefix; for tests. */
@@ -118,6 +120,7 @@ export async function destroyAll(jsm: JetStreamManager, n: Names): Promise<void>
       n.teamsBucket,
       n.apiKeysBucket,
       n.sessionsBucket,
+      n.stateBucket,
     ].map((b) => `KV_${b}`),
   ];
   for (const s of streams) await jsm.streams.delete(s).catch(() => false);

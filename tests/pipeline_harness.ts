@@ -75,16 +75,20 @@ export async function startPipeline() {
     sql,
     tn,
     store,
-    async connector(def: ConnectorDefinition, instanceId = "test-1") {
+    async connector(def: ConnectorDefinition, instanceId = "test-1", log = silentLogger) {
       const c = await startConnector(def, {
         ...tn,
-        log: silentLogger,
+        log,
         instanceId,
         httpHostname: "127.0.0.1",
         heartbeatMs: 500,
       });
       connectors.push(c);
       return c;
+    },
+    /** Stops every connector replica started here (as a crash or a redeploy would). */
+    async stopConnectors() {
+      for (const c of connectors.splice(0)) await c.stop();
     },
     /** GET /api/events with a query string; the events of the page. */
     async events(qs: string) {

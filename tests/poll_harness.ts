@@ -2,6 +2,7 @@
 import {
   type Connection,
   type MappedChange,
+  memoryStateStore,
   type PainchainCloudEvent,
   type PollContext,
   type PollOutcome,
@@ -63,6 +64,7 @@ export async function pollOnce(
       return Promise.resolve(changes.length);
     },
     saveCursor: () => Promise.resolve(),
+    state: memoryStateStore(),
     rateLimit: (info) => rateLimits.push(info),
     waitForRateLimit: async (until) => {
       waits.push(until);

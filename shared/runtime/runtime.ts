@@ -26,6 +26,7 @@ import { createLeases } from "./lease.ts";
 import { createPublisher } from "./publisher.ts";
 import { backoff, jitter, sleep } from "./timing.ts";
 import { runWebhookIntake, type WebhookDelivery } from "./webhooks.ts";
+import { type StateStore, stateStore } from "./state_store.ts";
 
 export interface RateLimitInfo {
   remaining: number;
@@ -48,6 +49,8 @@ export interface PollContext extends BaseContext {
   emit(changes: MappedChange[]): Promise<number>;
   /** Saves progress in the middle of a long poll; call it only after `emit` resolved. */
   saveCursor(cursor: unknown): Promise<void>;
+  /** State beyond the cursor, kept in KV per connection and shared by replicas. */
+  state: StateStore;
   /** Records the upstream rate-limit budget, shown in the connection status. */
   rateLimit(info: RateLimitInfo): void;
   /** Waits (abortably) until the upstream rate limit resets. */
@@ -403,6 +406,7 @@ export async function startConnector(def: ConnectorDefinition, deps: RuntimeDeps
             return n;
           },
           saveCursor: (next) => saveCursor(c.id, next),
+          state: stateStore(deps.buckets.state, metadata.id, c.id),
           rateLimit: (info) =>
             this.status({
               rateLimit: {

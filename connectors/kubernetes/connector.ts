@@ -1,0 +1,28 @@
+/** The Kubernetes connector: metadata, logo, the watch-based poll and a connection test. */
+import type { ConnectorDefinition, TestContext } from "@painchain/shared";
+import { kubeApi, kubeConfigOf } from "./client.ts";
+import { metadata } from "./metadata.ts";
+import { type KubePollOptions, pollKubernetes } from "./poll.ts";
+import { collectionPath, KINDS } from "./resources.ts";
+import { settingsOf } from "./settings.ts";
+
+/** Reaches the API server and lists one kind in each namespace it will watch (RBAC is checked, not assumed). */
+export async function testKubernetes(ctx: TestContext, opts: KubePollOptions = {}): Promise<string> {
+  const s = settingsOf(ctx.connection);
+  const api = opts.api?.(s) ?? kubeApi(kubeConfigOf(s));
+  const version = await api.version();
+  const kind = KINDS.find((k) => s.kinds.has(k.key)) ?? KINDS[0]!;
+  const scopes = s.namespaces.length ? s.namespaces : [null];
+  for (const ns of scopes) await api.list(collectionPath(kind, ns), { signal: ctx.signal });
+  const where = s.namespaces.length ? `namespaces ${s.namespaces.join(", ")}` : "all namespaces";
+  return `Reached ${s.cluster} (Kubernetes ${version}); can list ${kind.plural} in ${where}`;
+}
+
+export function kubernetesConnector(opts: KubePollOptions = {}): ConnectorDefinition {
+  return {
+    metadata,
+    logo: new URL("./logo.svg", import.meta.url),
+    poll: (ctx) => pollKubernetes(ctx, opts),
+    test: (ctx) => testKubernetes(ctx, opts),
+  };
+}

@@ -1,0 +1,4 @@
+import { serveConnector } from "@painchain/shared";
+import { kubernetesConnector } from "./connector.ts";
+
+await serveConnector(kubernetesConnector());

@@ -1,0 +1,185 @@
+/**
+ * One poll of a Kubernetes connection: a list+watch session per kind per namespace scope, all at once. Each
+ * session resumes from the resourceVersion kept in the cursor (a restart re-lists nothing), follows bookmarks,
+ * and ends when the server closes the watch (`watchSeconds`); the runtime then starts the next poll at once. On
+ * 410 Gone it re-lists and reconciles with the state kept in KV, so nothing is published twice and nothing
+ * missed. Changes are published before their state is saved, and state before the resourceVersion.
+ */
+import type { PollContext, PollOutcome } from "@painchain/shared";
+import { type KubeApi, kubeApi, kubeConfigOf, type KubeObject } from "./client.ts";
+import { createObserver, type Mode, objectKey, type Observation, type StateMap } from "./observe.ts";
+import { collectionPath, type KindDef, KINDS } from "./resources.ts";
+import { type KubeSettings, settingsOf } from "./settings.ts";
+
+export interface KubePollOptions {
+  /** How long each watch runs before the server closes it (and the poll ends). */
+  watchSeconds?: number;
+  /** Replaces the client (tests). */
+  api?: (s: KubeSettings) => KubeApi;
+}
+
+interface Cursor {
+  /** Bumped by every poll; a cached state of another generation is stale (another replica ran meanwhile). */
+  gen: number;
+  /** `<kind key>|<namespace or *>` → the resourceVersion to watch from. */
+  rvs: Record<string, string>;
+  /** What was tracked when the state was built; a change of cluster or scope starts over. */
+  scope: string;
+}
+
+/** State per connection, kept between polls of this replica; reloaded from KV when the cursor moved on without it. */
+const cache = new Map<string, { gen: number; state: StateMap }>();
+
+function cursorOf(raw: unknown, scope: string): Cursor {
+  const c = raw as Partial<Cursor> | null;
+  if (!c || typeof c !== "object" || c.scope !== scope) return { gen: 0, rvs: {}, scope };
+  return { gen: Number(c.gen ?? 0), rvs: { ...(c.rvs ?? {}) }, scope };
+}
+
+class GoneError extends Error {}
+
+export async function pollKubernetes(ctx: PollContext, opts: KubePollOptions = {}): Promise<PollOutcome> {
+  const s = settingsOf(ctx.connection);
+  const api = opts.api?.(s) ?? kubeApi(kubeConfigOf(s));
+  const scope = JSON.stringify([s.cluster, s.namespaces]);
+  const cursor = cursorOf(ctx.cursor, scope);
+  const id = `${ctx.connection.id}`;
+  let cached = cache.get(id);
+  if (!cached || cached.gen !== cursor.gen) {
+    if (cursor.gen === 0) await ctx.state.clear();
+    cached = { gen: cursor.gen, state: cursor.gen === 0 ? new Map() : await ctx.state.all() };
+  }
+  const state = cached.state;
+  const observer = createObserver(s, ctx.connection.tags, ctx.now);
+  const watchSeconds = opts.watchSeconds ?? 50;
+
+  // One writer at a time: publish, then save state, then move the resourceVersion on.
+  let lane: Promise<unknown> = Promise.resolve();
+  const commit = (o: Observation) => {
+    const run = lane.then(async () => {
+      if (o.changes.length) await ctx.emit(o.changes);
+      if (o.writes.length) {
+        await ctx.state.putMany(o.writes);
+        for (const [k, v] of o.writes) v === null ? state.delete(k) : state.set(k, v);
+      }
+    });
+    lane = run.catch(() => {});
+    return run;
+  };
+  const saveCursor = () => ctx.saveCursor({ ...cursor, gen: cursor.gen + 1 });
+
+  const relist = async (k: KindDef, ns: string | null, mode: Mode): Promise<string> => {
+    const list = await api.list(collectionPath(k, ns), {
+      signal: ctx.signal,
+      ...(k.labelSelector ? { labelSelector: k.labelSelector } : {}),
+    });
+    const seen = new Set<string>();
+    for (const o of list.items) {
+      seen.add(objectKey(k, o.metadata?.namespace, o.metadata?.name));
+      await commit(observer.observe(k, o, mode, state));
+    }
+    // Known here before, missing now: deleted while nobody watched.
+    const prefix = `obj.${k.key}.${ns ? `${ns}.` : ""}`;
+    for (const key of [...state.keys()]) {
+      if (!key.startsWith(prefix) || seen.has(key)) continue;
+      const [, , namespace, ...rest] = key.split(".");
+      const gone: KubeObject = {
+        metadata: {
+          namespace: namespace === "_" ? undefined : namespace,
+          name: rest.join("."),
+          ...(state.get(key) as object),
+        },
+      };
+      await commit(observer.deleted(k, gone, state));
+    }
+    return list.resourceVersion;
+  };
+
+  const session = async (k: KindDef, ns: string | null) => {
+    const key = `${k.key}|${ns ?? "*"}`;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (!cursor.rvs[key]) {
+        cursor.rvs[key] = await relist(k, ns, attempt === 0 && !(key in cursor.rvs) ? "baseline" : "relist");
+        await lane;
+        await saveCursor();
+      }
+      const ac = new AbortController();
+      const signal = AbortSignal.any([ctx.signal, ac.signal]);
+      let failure: unknown = null;
+      let gone = false;
+      const handle = async (type: string, o: KubeObject) => {
+        if (type === "BOOKMARK") {
+          cursor.rvs[key] = String(o.metadata?.resourceVersion ?? cursor.rvs[key]);
+          return;
+        }
+        if (type === "ERROR") {
+          if (o?.code === 410) throw new GoneError(String(o.message ?? "Gone"));
+          throw new Error(`watch ${k.plural}: ${o?.code ?? ""} ${o?.message ?? "error"}`);
+        }
+        await commit(
+          type === "DELETED" ? observer.deleted(k, o, state) : observer.observe(k, o, "watch", state),
+        );
+        cursor.rvs[key] = String(o.metadata?.resourceVersion ?? cursor.rvs[key]);
+      };
+      let chain: Promise<void> = Promise.resolve();
+      let dirty = false;
+      const saver = setInterval(() => {
+        if (dirty) {
+          dirty = false;
+          chain = chain.then(() => lane).then(saveCursor);
+        }
+      }, 1_000);
+      try {
+        await api.watch(collectionPath(k, ns), {
+          resourceVersion: cursor.rvs[key]!,
+          timeoutSeconds: watchSeconds,
+          signal,
+          ...(k.labelSelector ? { labelSelector: k.labelSelector } : {}),
+        }, (type, o) => {
+          chain = chain.then(() => failure ? undefined : handle(type, o)).then(() => {
+            dirty = true;
+          }).catch((err) => {
+            failure ??= err;
+            ac.abort();
+          });
+        });
+      } catch (err) {
+        failure ??= err;
+      } finally {
+        clearInterval(saver);
+      }
+      await chain;
+      await lane;
+      if (failure instanceof GoneError) gone = true;
+      else if (failure) throw failure;
+      if (gone) {
+        // Too old: re-list, compare with the state, watch on from the new version.
+        delete cursor.rvs[key];
+        cursor.rvs = { ...cursor.rvs, [key]: "" };
+        continue;
+      }
+      await saveCursor();
+      return;
+    }
+    throw new Error(`watch ${k.plural}: the history keeps expiring (410 Gone); will retry`);
+  };
+
+  const scopes = s.namespaces.length ? s.namespaces : [null];
+  const sessions = KINDS.filter((k) => s.kinds.has(k.key)).flatMap((k) =>
+    scopes.map((ns) => ({ k, ns, run: session(k, ns) }))
+  );
+  const results = await Promise.allSettled(sessions.map((x) => x.run));
+  const errors = results.flatMap((r, i) =>
+    r.status === "rejected" && !ctx.signal.aborted
+      ? [
+        `${sessions[i]!.k.plural}${sessions[i]!.ns ? ` in ${sessions[i]!.ns}` : ""}: ${
+          (r.reason as Error).message
+        }`,
+      ]
+      : []
+  );
+  cursor.gen++;
+  cache.set(id, { gen: cursor.gen, state });
+  if (errors.length === sessions.length && sessions.length > 0) throw new Error(errors.join("; "));
+  return { cursor, ...(errors.length ? { errors } : {}) };
+}
