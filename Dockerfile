@@ -12,6 +12,7 @@ COPY web/deno.json web/
 COPY connectors/painchain/deno.json connectors/painchain/
 COPY connectors/github/deno.json connectors/github/
 COPY connectors/gitlab/deno.json connectors/gitlab/
+COPY connectors/kubernetes/deno.json connectors/kubernetes/
 RUN deno install --frozen
 
 COPY . .

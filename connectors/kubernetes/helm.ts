@@ -25,7 +25,7 @@ const b64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 export function decodeHelmRelease(secret: { type?: string; data?: Record<string, string> }): HelmRelease {
   const raw = secret.data?.release;
   if (secret.type !== HELM_SECRET_TYPE || !raw) throw new Error("Not a Helm release secret");
-  let bytes = b64(new TextDecoder().decode(b64(raw)));
+  let bytes: Uint8Array = b64(new TextDecoder().decode(b64(raw)));
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
   // deno-lint-ignore no-explicit-any
   const r: any = JSON.parse(new TextDecoder().decode(bytes));
