@@ -1,11 +1,21 @@
 /**
- * `deno task demo`: the whole stack plus fake GitHub and GitLab servers that keep producing changes, so a newcomer
+ * `deno task demo`: the whole stack plus fake GitHub, GitLab and Kubernetes servers that keep producing changes, so a newcomer
  * sees a populated, live timeline within seconds and needs no credentials. Data stays under .data/demo.
  */
 import { fileURLToPath } from "node:url";
 import { createLogger, destroyAll, names, openNats } from "@painchain/shared";
 import { FakeGithub } from "../tests/fake_github/server.ts";
 import { FakeGitlab } from "../tests/fake_gitlab/server.ts";
+import { FakeKube } from "../tests/fake_kube/server.ts";
+import {
+  configMap,
+  crashLooping,
+  deployment,
+  hpa,
+  pod,
+  rolledOut,
+  running,
+} from "../tests/fake_kube/objects.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const log = createLogger({ service: "demo" });
@@ -96,6 +106,34 @@ for (const project of GL_PROJECTS) {
   }
 }
 
+// A small cluster: two namespaces of workloads, an autoscaler, config.
+const kube = new FakeKube().start();
+const WORKLOADS: [string, string, string][] = [
+  ["shop", "checkout", "registry.acme.dev/checkout"],
+  ["shop", "web", "registry.acme.dev/web"],
+  ["payments", "payments-api", "registry.acme.dev/payments-api"],
+  ["payments", "ledger", "registry.acme.dev/ledger"],
+];
+const version: Record<string, number> = {};
+for (const [ns, name, image] of WORKLOADS) {
+  version[name] = 10 + rand(10);
+  kube.apply("deployments", deployment(ns, name, `${image}:1.${version[name]}.0`, 3), {
+    at: new Date(ago(3 * 24 * 60)),
+  });
+}
+kube.apply("horizontalpodautoscalers", hpa("shop", "checkout", "checkout"));
+kube.apply(
+  "configmaps",
+  configMap("payments", "ledger-config", { RETRY_LIMIT: "3", CURRENCY_ROUNDING: "bankers" }),
+);
+const kubeRollout = (ns: string, name: string, image: string) => {
+  version[name] = (version[name] ?? 1) + 1;
+  const next = kube.update("deployments", ns, name, (o) => {
+    o.spec.template.spec.containers[0].image = `${image}:1.${version[name]}.0`;
+  }, { manager: pick(["kubectl-client-side-apply", "argocd-controller", "helm"]) });
+  setTimeout(() => kube.setStatus("deployments", ns, name, rolledOut(next.metadata.generation, 3)), 6_000);
+};
+
 const connectionsFile = `${dataDir}/connections.yaml`;
 await Deno.writeTextFile(
   connectionsFile,
@@ -116,6 +154,17 @@ await Deno.writeTextFile(
   config:
     instanceUrl: ${gitlab.url}
     projects: [${GL_PROJECTS.join(", ")}]
+- id: demo-kubernetes
+  connector: kubernetes
+  name: Demo cluster (fake Kubernetes API)
+  pollInterval: 1
+  tags: [prod]
+  config:
+    auth: kubeconfig
+    clusterName: demo-eu-1
+    namespaces: [shop, payments]
+  secrets:
+    kubeconfig: env:DEMO_KUBECONFIG
 `,
 );
 
@@ -125,6 +174,7 @@ const adminToken = env.PAINCHAIN_ADMIN_TOKEN ??
 const auth = { authorization: `Bearer ${adminToken}` };
 const stackEnv: Record<string, string> = {
   ...env,
+  DEMO_KUBECONFIG: kube.kubeconfig(),
   PAINCHAIN_ADMIN_TOKEN: adminToken,
   PORT: port,
   PAINCHAIN_PREFIX: prefix,
@@ -197,13 +247,42 @@ await fetch(`${base}/api/changes`, {
 log.info(`Demo is up: open http://localhost:${port} and sign in with ${adminToken}`, {
   fakeGithub: github.url,
   fakeGitlab: gitlab.url,
+  fakeKubernetes: kube.url,
 });
+// Once the connector has its baseline, the cluster starts changing.
+setTimeout(() => {
+  const [ns, name, image] = WORKLOADS[2]!;
+  kubeRollout(ns, name, image);
+}, 8_000);
+let crashPod = 0;
 
 // Keep producing changes: runs that progress, merges, pipelines, deployments.
 const live = setInterval(async () => {
   try {
     const repo = pick(GH_REPOS);
     const project = pick(GL_PROJECTS);
+    if (rand(4) === 0) {
+      const [ns, name, image] = pick(WORKLOADS);
+      if (rand(3) > 0) {
+        kubeRollout(ns, name, image);
+      } else {
+        // A pod that crash-loops for a while, then recovers: one grouped event with a count.
+        const p = pod(ns, name, `c${++crashPod}`, crashLooping(1));
+        kube.apply("pods", p, { manager: "kubelet" });
+        for (let i = 2; i <= 5; i++) {
+          setTimeout(() =>
+            kube.update("pods", ns, p.metadata.name, (o) => {
+              o.status.containerStatuses[0] = { ...crashLooping(i), name };
+            }, { manager: "kubelet", subresource: "status" }), i * 2_000);
+        }
+        setTimeout(() =>
+          kube.update("pods", ns, p.metadata.name, (o) => {
+            o.status.containerStatuses[0] = { ...running(5), name };
+            o.status.conditions = [{ type: "Ready", status: "True" }];
+          }, { manager: "kubelet", subresource: "status" }), 14_000);
+      }
+      return;
+    }
     switch (rand(5)) {
       case 0: {
         const pr = await github.addPull(repo, {
