@@ -375,6 +375,33 @@ Deno.test({
         watched.every((p) => /\/namespaces\/(a|b)\//.test(p)),
         `only a and b: ${[...new Set(watched)]}`,
       );
+      // The other way in: server URL + token + CA, checked through "test connection".
+      const tested = await (await pl.app.request("/api/connections/test", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          connector: "kubernetes",
+          config: {
+            auth: "token",
+            server: kube.url,
+            token: kube.token,
+            caData: FakeKube.caPem,
+            namespaces: ["a"],
+          },
+        }),
+      })).json();
+      assert.equal(tested.ok, true, tested.message);
+      assert.match(tested.message, /Kubernetes v1\.31\.0-fake/);
+      const refused = await (await pl.app.request("/api/connections/test", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          connector: "kubernetes",
+          config: { auth: "token", server: kube.url, token: "wrong", caData: FakeKube.caPem },
+        }),
+      })).json();
+      assert.equal(refused.ok, false);
+      assert.match(refused.message, /401/);
       const tags = (await rows(pl))[0]!;
       const full = await (await pl.app.request(`/api/events/${encodeURIComponent(tags.id)}`)).json();
       assert.ok(
