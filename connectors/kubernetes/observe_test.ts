@@ -159,3 +159,127 @@ Deno.test("a pod's owner is its Deployment (ReplicaSet hash stripped), else its 
   );
   assert.equal(podOwner({ metadata: { name: "lonely" } }), "lonely");
 });
+
+const meta = (name: string, extra: Json = {}) => ({
+  name,
+  namespace: "shop",
+  uid: `uid-${name}`,
+  resourceVersion: String(++rv),
+  creationTimestamp: "2026-01-01T00:00:00Z",
+  managedFields: [{
+    manager: "kubectl-edit",
+    operation: "Update",
+    time: "2026-11-26T09:00:00Z",
+    fieldsV1: { "f:spec": {} },
+  }],
+  ...extra,
+});
+
+Deno.test("ingress hosts/paths, CronJob schedules and HPA limits are diffed; a failed Job is one event", () => {
+  const f = feed();
+  const ing = (host: string) => ({
+    metadata: meta("web"),
+    spec: {
+      rules: [{
+        host,
+        http: { paths: [{ path: "/", backend: { service: { name: "web", port: { number: 80 } } } }] },
+      }],
+    },
+  });
+  f.see("ingresses", ing("shop.example.com"), "baseline");
+  const [i] = f.see("ingresses", ing("www.example.com"));
+  assert.equal(i!.eventType, "ingress");
+  assert.ok((i!.metadata!.diff as { path: string }[]).some((d) => d.path.startsWith("spec.rules")));
+
+  const cj = (schedule: string) => ({ metadata: meta("nightly"), spec: { schedule, jobTemplate: {} } });
+  f.see("cronjobs", cj("0 2 * * *"), "baseline");
+  const [c] = f.see("cronjobs", cj("0 3 * * *"));
+  assert.equal(c!.eventType, "job");
+  assert.deepEqual(c!.metadata!.diff, [{ path: "spec.schedule", before: "0 2 * * *", after: "0 3 * * *" }]);
+
+  const h = (max: number) => ({
+    metadata: meta("api"),
+    spec: { scaleTargetRef: { kind: "Deployment", name: "api" }, minReplicas: 2, maxReplicas: max },
+  });
+  f.see("hpas", h(10), "baseline");
+  const [a] = f.see("hpas", h(20));
+  assert.equal(a!.eventType, "hpa");
+
+  const job = (failed: boolean) => ({
+    metadata: meta("migrate"),
+    spec: {},
+    status: failed
+      ? {
+        conditions: [{
+          type: "Failed",
+          status: "True",
+          reason: "BackoffLimitExceeded",
+          message: "Job has reached the specified backoff limit",
+          lastTransitionTime: "2026-11-26T09:30:00Z",
+        }],
+      }
+      : {},
+  });
+  f.see("jobs", job(false), "baseline");
+  const [j] = f.see("jobs", job(true));
+  assert.equal(j!.status, "failed");
+  assert.equal(j!.time, "2026-11-26T09:30:00.000Z");
+  assert.deepEqual(f.see("jobs", job(true)), [], "once");
+});
+
+Deno.test("ImagePullBackOff and OOMKilled pods open their own groups; other Warning events are grouped by Kubernetes", () => {
+  const f = feed();
+  const pod = (name: string, status: Json) => ({
+    metadata: meta(name, {
+      labels: { "pod-template-hash": "abc" },
+      ownerReferences: [{ kind: "ReplicaSet", name: "api-abc", controller: true }],
+    }),
+    status: {
+      containerStatuses: [{ name: "api", ...status }],
+      conditions: [{ type: "Ready", status: "False" }],
+    },
+  });
+  const [pull] = f.see(
+    "pods",
+    pod("api-abc-1", { restartCount: 0, state: { waiting: { reason: "ErrImagePull" } } }),
+  );
+  assert.equal(pull!.metadata!.reason, "ImagePullBackOff");
+  const [oom] = f.see(
+    "pods",
+    pod("api-abc-2", {
+      restartCount: 1,
+      state: { waiting: { reason: "CrashLoopBackOff" } },
+      lastState: { terminated: { reason: "OOMKilled" } },
+    }),
+  );
+  assert.equal(oom!.metadata!.reason, "OOMKilled");
+  assert.notEqual(pull!.upstreamId, oom!.upstreamId);
+
+  const warning = (count: number) => ({
+    metadata: meta("api.1"),
+    type: "Warning",
+    reason: "FailedScheduling",
+    message: "0/3 nodes are available",
+    involvedObject: { kind: "Pod", name: "api-abc-3", namespace: "shop" },
+    firstTimestamp: "2026-11-26T09:00:00Z",
+    lastTimestamp: "2026-11-26T09:05:00Z",
+    count,
+  });
+  f.see("events", warning(1), "baseline");
+  const [w] = f.see("events", warning(4));
+  assert.equal(w!.metadata!.count, 4);
+  assert.match(w!.title, /FailedScheduling on Pod shop\/api-abc-3 \(×4\)/);
+  const [w2] = f.see("events", warning(9));
+  assert.equal(w2!.upstreamId, w!.upstreamId, "the same event, with a higher count");
+  // BackOff on a pod is already pod trouble.
+  assert.deepEqual(f.see("events", { ...warning(2), metadata: meta("api.2"), reason: "BackOff" }), []);
+});
+
+Deno.test("image digests become refs", () => {
+  const f = feed();
+  f.see("deployments", deploy("web:1", 2, 1), "baseline");
+  const digest = "sha256:" + "a".repeat(64);
+  const [c] = f.see("deployments", deploy(`registry.example.com/web@${digest}`, 2, 2));
+  assert.deepEqual(c!.metadata!.imageDigests, [digest]);
+  assert.ok(c!.refs!.includes(`image:${digest}`));
+});
