@@ -263,6 +263,16 @@ Deno.test({
       kube.update("configmaps", "a", "web-config", (o) => (o.data.FEATURE_X = "on"));
       await waitFor(async () => (await rows(pl)).length === 1, 15_000);
       const first = await rows(pl);
+      // Bookmarks move every watch on, even those of kinds that did not change: a restart resumes from now.
+      await waitFor(
+        async () => {
+          const e = await pl.tn.buckets.cursors.get("kubernetes.prod");
+          const rvs = Object.values(JSON.parse(decoder.decode(e!.value)).cursor.rvs);
+          return rvs.length === 13 && rvs.every((v) => v === kube.resourceVersion);
+        },
+        15_000,
+        "every resourceVersion at the cluster's latest",
+      );
       // Stop the replica, change things while it is down, start a new one.
       await pl.stopConnectors();
       kube.update(
