@@ -52,6 +52,8 @@ export interface GatewayDeps {
   env?: Record<string, string>;
   /** Limits of the intake routes (change API, webhooks) per caller; sign-in has its own, stricter one. */
   intakeRateLimit?: RateLimit;
+  /** Proxies in front of the gateway whose X-Forwarded-For is trusted (0: use the socket address). */
+  trustedProxies?: number;
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -136,11 +138,12 @@ export function createApp(deps: GatewayDeps) {
     }
     await next();
   });
-  app.use("/api/auth/session", rateLimiter({ perMinute: 20, burst: 10 }, (c) => clientAddress(c)));
-  app.use("/api/changes", rateLimiter(intake, (c) => c.get("principal")?.id ?? clientAddress(c)));
+  const addr = (c: Parameters<typeof clientAddress>[0]) => clientAddress(c, deps.trustedProxies ?? 0);
+  app.use("/api/auth/session", rateLimiter({ perMinute: 20, burst: 10 }, addr));
+  app.use("/api/changes", rateLimiter(intake, (c) => c.get("principal")?.id ?? addr(c)));
   app.use(
     "/api/webhooks/*",
-    rateLimiter(intake, (c) => `${clientAddress(c)} ${c.req.path}`),
+    rateLimiter(intake, (c) => `${addr(c)} ${c.req.path}`),
   );
 
   app.route("/api/auth", authRoutes({ auth: deps.auth }));

@@ -46,6 +46,7 @@ const app = createApp({
   }),
   env: Deno.env.toObject(),
   intakeRateLimit: { perMinute: cfg.PAINCHAIN_INTAKE_PER_MINUTE, burst: cfg.PAINCHAIN_INTAKE_BURST },
+  trustedProxies: cfg.PAINCHAIN_TRUSTED_PROXIES,
 });
 
 const ac = new AbortController();

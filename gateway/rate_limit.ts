@@ -13,10 +13,17 @@ interface Bucket {
   at: number;
 }
 
-/** The caller's address as Deno.serve saw it; "local" for in-process requests (tests). */
-export function clientAddress(c: Context): string {
+/**
+ * The caller's address: as Deno.serve saw it ("local" for in-process requests), or, when the gateway sits behind
+ * that many trusted proxies, the address they recorded in X-Forwarded-For (counting from the right, so a client
+ * cannot choose its own bucket).
+ */
+export function clientAddress(c: Context, trustedProxies = 0): string {
   const env = c.env as { remoteAddr?: { hostname?: string } } | undefined;
-  return env?.remoteAddr?.hostname ?? "local";
+  const socket = env?.remoteAddr?.hostname ?? "local";
+  if (trustedProxies <= 0) return socket;
+  const hops = (c.req.header("x-forwarded-for") ?? "").split(",").map((h) => h.trim()).filter(Boolean);
+  return hops[hops.length - trustedProxies] ?? hops[0] ?? socket;
 }
 
 export function rateLimiter(
