@@ -22,5 +22,5 @@ RUN deno task build \
 
 USER deno
 ENV PAINCHAIN_PREFIX=painchain
-# Overridden per service in compose.yaml.
-CMD ["deno", "run", "--allow-net", "--allow-env", "--allow-read", "--allow-sys", "gateway/main.ts"]
+# Overridden per service in compose.yaml (each with its own narrow permissions; see dev/permissions.ts).
+CMD ["deno", "run", "--allow-net=nats:4222,postgres:5432,0.0.0.0:8000", "--allow-env=PORT,HOST,NATS_URL,DATABASE_URL,PAINCHAIN_PREFIX,LOG_LEVEL,WEB_DIR,PAINCHAIN_SECRET_KEY,PAINCHAIN_ADMIN_TOKEN,PAINCHAIN_PUBLIC_READ,PAINCHAIN_INTAKE_PER_MINUTE,PAINCHAIN_INTAKE_BURST,PAINCHAIN_SECRETS_DIR,PAINCHAIN_STREAM_REPLICAS,PAINCHAIN_TRUSTED_PROXIES,PG*,CONNECTION_SECRET_*", "--allow-read=/app,/run/secrets", "gateway/main.ts"]

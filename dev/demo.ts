@@ -3,7 +3,7 @@
  * sees a populated, live timeline within seconds and needs no credentials. Data stays under .data/demo.
  */
 import { fileURLToPath } from "node:url";
-import { createLogger, destroyAll, names, openNats } from "@painchain/shared";
+import { createLogger, destroyAll, names, openNats } from "@painchain/shared/internal";
 import { FakeGithub } from "../tests/fake_github/server.ts";
 import { FakeGitlab } from "../tests/fake_gitlab/server.ts";
 import { FakeKube } from "../tests/fake_kube/server.ts";
@@ -21,8 +21,17 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const log = createLogger({ service: "demo" });
 const env = Deno.env.toObject();
 const port = env.PORT ?? "8000";
+// The demo has its own prefix and data directory, whatever the environment says: it wipes both at every start,
+// so it must never point at a real installation's.
 const dataDir = `${root}.data/demo`;
-const prefix = env.PAINCHAIN_PREFIX ?? "demo";
+const prefix = "demo";
+for (const k of ["PAINCHAIN_PREFIX", "PAINCHAIN_DATA_DIR"]) {
+  if (env[k] && env[k] !== (k === "PAINCHAIN_PREFIX" ? prefix : dataDir)) {
+    log.info(
+      `The demo ignores ${k}: it always uses its own (${k === "PAINCHAIN_PREFIX" ? prefix : dataDir})`,
+    );
+  }
+}
 // Every demo starts fresh: its own NATS prefix and data directory are wiped.
 await Deno.remove(dataDir, { recursive: true }).catch(() => {});
 await Deno.mkdir(dataDir, { recursive: true });
@@ -164,28 +173,31 @@ await Deno.writeTextFile(
     clusterName: demo-eu-1
     namespaces: [shop, payments]
   secrets:
-    kubeconfig: env:DEMO_KUBECONFIG
+    kubeconfig: env:CONNECTION_SECRET_DEMO_KUBECONFIG
 `,
 );
 
-// The demo's own admin token, unless one is given: printed below, to sign in with.
+// The demo's own admin token (in its data directory, where start.ts looks), printed once below to sign in with.
 const adminToken = env.PAINCHAIN_ADMIN_TOKEN ??
   Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+await Deno.writeTextFile(`${dataDir}/admin.token`, `${adminToken}\n`, { mode: 0o600 });
 const auth = { authorization: `Bearer ${adminToken}` };
 const stackEnv: Record<string, string> = {
   ...env,
-  DEMO_KUBECONFIG: kube.kubeconfig(),
-  PAINCHAIN_ADMIN_TOKEN: adminToken,
+  CONNECTION_SECRET_DEMO_KUBECONFIG: kube.kubeconfig(),
+  // The fake upstreams listen on loopback, which the egress policy refuses unless allowed.
+  PAINCHAIN_UPSTREAM_ALLOW: "127.0.0.1",
   PORT: port,
   PAINCHAIN_PREFIX: prefix,
   PAINCHAIN_DATA_DIR: dataDir,
   PAINCHAIN_CONNECTIONS_FILE: connectionsFile,
   HEARTBEAT_MS: "3000",
 };
+delete stackEnv.PAINCHAIN_ADMIN_TOKEN;
 if (!env.DEMO_DATABASE_URL) delete stackEnv.DATABASE_URL;
 else stackEnv.DATABASE_URL = env.DEMO_DATABASE_URL;
 const stack = new Deno.Command(Deno.execPath(), {
-  args: ["run", "-A", "dev/start.ts"],
+  args: ["run", "--quiet", "-A", "dev/start.ts"],
   cwd: root,
   env: stackEnv,
 }).spawn();
@@ -244,11 +256,10 @@ await fetch(`${base}/api/changes`, {
     },
   ]),
 }).then((r) => r.body?.cancel()).catch(() => {});
-log.info(`Demo is up: open http://localhost:${port} and sign in with ${adminToken}`, {
-  fakeGithub: github.url,
-  fakeGitlab: gitlab.url,
-  fakeKubernetes: kube.url,
-});
+Deno.stdout.writeSync(new TextEncoder().encode(
+  `\nThe demo is live: open http://localhost:${port} and sign in with ${adminToken}\n` +
+    `(fake GitHub ${github.url}, fake GitLab ${gitlab.url}, fake Kubernetes ${kube.url})\n`,
+));
 // Once the connector has its baseline, the cluster starts changing.
 setTimeout(() => {
   const [ns, name, image] = WORKLOADS[2]!;

@@ -4,7 +4,7 @@
  */
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
-import { createLogger } from "@painchain/shared";
+import { createLogger } from "@painchain/shared/internal";
 
 const port = Number(Deno.args[0] ?? "5433");
 const dataDir = Deno.args[1] ?? ".data/pglite";

@@ -1,17 +1,27 @@
 /**
- * `deno task start`: runs PainChain locally as separate processes, exactly as compose would: store, gateway and
- * every connector. Uses NATS_URL and DATABASE_URL when set; otherwise starts nats-server (from PATH) and an
- * embedded Postgres (PGlite) with data under .data/.
+ * `deno task start`: PainChain on this machine as separate processes, as compose runs them: store, gateway and
+ * every connector, each with its own narrow Deno permissions and only its own variables. Uses NATS_URL and
+ * DATABASE_URL when set; otherwise starts nats-server (from PATH) and an embedded Postgres (PGlite) under .data/.
+ * A process that dies is restarted with backoff, as compose's `restart: unless-stopped` would. Logs go to
+ * .data/logs/<process>.log (or to the terminal with --verbose); the terminal gets a short banner.
  */
 import { createConnection } from "node:net";
 import { fileURLToPath } from "node:url";
-import { createLogger } from "@painchain/shared";
+import { connectorEnvSchema } from "../shared/runtime/config.ts";
+import { gatewayEnvSchema } from "../gateway/config.ts";
+import { storeEnvSchema } from "../store/config.ts";
+import { hostsOf, permissionFlags, type Places, type Service } from "./permissions.ts";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const log = createLogger({ service: "start" });
+const root = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 const env = Deno.env.toObject();
-const children: { name: string; proc: Deno.ChildProcess }[] = [];
+const verbose = Deno.args.includes("--verbose") || env.PAINCHAIN_VERBOSE === "1";
+const dataDir = env.PAINCHAIN_DATA_DIR ?? `${root}/.data`;
+const logsDir = `${dataDir}/logs`;
+const enc = new TextEncoder();
 let stopping = false;
+
+/** One line to the terminal, written at once (never interleaved with another process's line). */
+const say = (line: string) => Deno.stdout.writeSync(enc.encode(`${line}\n`));
 
 function reachable(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
   return new Promise((resolve) => {
@@ -26,131 +36,192 @@ function reachable(host: string, port: number, timeoutMs = 1_000): Promise<boole
   });
 }
 
-async function waitReachable(host: string, port: number, what: string, timeoutMs = 30_000) {
+async function waitReachable(host: string, port: number, timeoutMs: number): Promise<boolean> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
-    if (await reachable(host, port)) return;
+    if (await reachable(host, port)) return true;
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`${what} did not come up on ${host}:${port}`);
+  return false;
 }
 
-async function pipe(name: string, stream: ReadableStream<Uint8Array>, out: typeof Deno.stdout) {
-  const prefix = new TextEncoder().encode(`[${name}] `.padEnd(14));
-  let lineStart = true;
+interface Managed {
+  name: string;
+  proc: Deno.ChildProcess | null;
+  /** The last lines it wrote, shown when it keeps failing. */
+  tail: string[];
+}
+const managed: Managed[] = [];
+
+/** Copies a process's output line by line: prefixed to the terminal (--verbose) or to its log file. */
+async function copyLines(m: Managed, stream: ReadableStream<Uint8Array>, file: Deno.FsFile | null) {
+  const dec = new TextDecoder();
+  let buf = "";
+  const prefix = `[${m.name}]`.padEnd(14);
+  const emit = (line: string) => {
+    m.tail.push(line);
+    if (m.tail.length > 20) m.tail.shift();
+    if (file) file.writeSync(enc.encode(`${line}\n`));
+    else say(`${prefix} ${line}`);
+  };
   for await (const chunk of stream) {
-    // Prefix every line with the process name.
-    const parts: Uint8Array[] = [];
-    let from = 0;
-    for (let i = 0; i < chunk.length; i++) {
-      if (lineStart) {
-        parts.push(prefix);
-        lineStart = false;
-      }
-      if (chunk[i] === 10) {
-        parts.push(chunk.subarray(from, i + 1));
-        from = i + 1;
-        lineStart = true;
-      }
+    buf += dec.decode(chunk, { stream: true });
+    let nl: number;
+    while ((nl = buf.indexOf("\n")) >= 0) {
+      emit(buf.slice(0, nl));
+      buf = buf.slice(nl + 1);
     }
-    if (from < chunk.length) parts.push(chunk.subarray(from));
-    for (const p of parts) await out.write(p);
   }
+  if (buf) emit(buf);
 }
 
-function spawn(name: string, cmd: string, args: string[], extraEnv: Record<string, string> = {}) {
-  const proc = new Deno.Command(cmd, {
-    args,
-    cwd: root,
-    env: { ...env, ...extraEnv },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  children.push({ name, proc });
-  pipe(name, proc.stdout, Deno.stdout).catch(() => {});
-  pipe(name, proc.stderr, Deno.stderr).catch(() => {});
-  proc.status.then((s) => {
-    if (!stopping) {
-      log.error("A process exited; stopping everything", { process: name, code: s.code });
-      shutdown(1);
+/** Runs a process and keeps it running: restarted with backoff when it exits, until `deno task start` stops. */
+function supervise(name: string, cmd: string, args: string[], childEnv: Record<string, string>) {
+  const m: Managed = { name, proc: null, tail: [] };
+  managed.push(m);
+  const file = verbose ? null : Deno.openSync(`${logsDir}/${name}.log`, { create: true, append: true });
+  (async () => {
+    let failures = 0;
+    while (!stopping) {
+      const started = Date.now();
+      try {
+        m.proc = new Deno.Command(cmd, {
+          args,
+          cwd: root,
+          env: childEnv,
+          clearEnv: true,
+          stdout: "piped",
+          stderr: "piped",
+        })
+          .spawn();
+      } catch (err) {
+        say(`✗ ${name} could not start: ${(err as Error).message}`);
+        return;
+      }
+      const copied = Promise.all([copyLines(m, m.proc.stdout, file), copyLines(m, m.proc.stderr, file)]);
+      const status = await m.proc.status;
+      await copied.catch(() => {});
+      if (stopping) return;
+      failures = Date.now() - started > 60_000 ? 1 : failures + 1;
+      const wait = Math.min(30_000, 1_000 * 2 ** (failures - 1));
+      say(`! ${name} exited (code ${status.code}); restarting in ${wait / 1000} s`);
+      if (failures >= 3) {
+        say(`  its last lines${file ? ` (all in ${logsDir}/${name}.log)` : ""}:`);
+        for (const l of m.tail.slice(-5)) say(`    ${l.slice(0, 300)}`);
+      }
+      await new Promise((r) => setTimeout(r, wait));
     }
-  });
-  return proc;
+  })();
+  return m;
 }
 
 async function shutdown(code = 0) {
   if (stopping) return;
   stopping = true;
-  for (const c of [...children].reverse()) {
+  say("Stopping PainChain…");
+  for (const m of [...managed].reverse()) {
     try {
-      c.proc.kill("SIGTERM");
+      m.proc?.kill("SIGTERM");
     } catch { /* already gone */ }
-    await Promise.race([c.proc.status, new Promise((r) => setTimeout(r, 5_000))]);
+    await Promise.race([m.proc?.status, new Promise((r) => setTimeout(r, 5_000))]);
   }
   Deno.exit(code);
 }
 Deno.addSignalListener("SIGINT", () => shutdown(0));
 Deno.addSignalListener("SIGTERM", () => shutdown(0));
 
+await Deno.mkdir(logsDir, { recursive: true });
 const deno = Deno.execPath();
-/** The same permissions the containers run with (see Dockerfile and compose.yaml). */
-const PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read", "--allow-sys"];
-const dataDir = env.PAINCHAIN_DATA_DIR ?? `${root}.data`;
 
-// NATS: use NATS_URL if it answers, else start nats-server -js from PATH.
+/** The variables any Deno process needs to run (cache, paths), none of them secret. */
+const BASE_ENV = [
+  "PATH",
+  "HOME",
+  "DENO_DIR",
+  "XDG_CACHE_HOME",
+  "TMPDIR",
+  "NO_COLOR",
+  "TZ",
+  "LANG",
+  "DENO_NO_UPDATE_CHECK",
+];
+const pick = (keys: string[], patterns: RegExp[] = []) =>
+  Object.fromEntries(
+    Object.entries(env).filter(([k]) =>
+      BASE_ENV.includes(k) || keys.includes(k) || patterns.some((p) => p.test(k))
+    ),
+  );
+const keysOf = (schema: { shape: Record<string, unknown> }) => Object.keys(schema.shape);
+
+// NATS: NATS_URL if it answers, else nats-server -js from PATH.
 const natsUrl = env.NATS_URL ?? "nats://127.0.0.1:4222";
-const nu = new URL(natsUrl.split(",")[0]!.replace(/^nats:/, "http:"));
-if (!(await reachable(nu.hostname, Number(nu.port || 4222)))) {
+const firstNats = new URL(natsUrl.split(",")[0]!.replace(/^nats:/, "http:"));
+if (!(await reachable(firstNats.hostname, Number(firstNats.port || 4222)))) {
   if (env.NATS_URL) {
-    log.error("NATS_URL is set but NATS does not answer", { natsUrl });
+    say(`✗ NATS_URL is set (${natsUrl}) but NATS does not answer there.`);
     Deno.exit(1);
   }
   await Deno.mkdir(`${dataDir}/nats`, { recursive: true });
   try {
-    spawn("nats", "nats-server", ["-js", "-a", "127.0.0.1", "-p", "4222", "-sd", `${dataDir}/nats`]);
+    supervise(
+      "nats",
+      "nats-server",
+      ["-js", "-a", "127.0.0.1", "-p", "4222", "-sd", `${dataDir}/nats`],
+      pick([]),
+    );
   } catch {
-    log.error(
-      "NATS is not running and nats-server is not on PATH. Install it (apt-get install nats-server, or " +
-        "https://github.com/nats-io/nats-server/releases) or set NATS_URL.",
+    say(
+      "✗ NATS is not running and nats-server is not on PATH: install it (apt-get install nats-server) or set NATS_URL.",
     );
     Deno.exit(1);
   }
-  await waitReachable("127.0.0.1", 4222, "nats-server");
+  if (!(await waitReachable("127.0.0.1", 4222, 30_000))) {
+    say(`✗ nats-server did not come up on 127.0.0.1:4222 (see ${logsDir}/nats.log)`);
+    await shutdown(1);
+  }
 }
+say(`✓ NATS       ${natsUrl}`);
 
 // Postgres: DATABASE_URL, or embedded PGlite served over the wire protocol.
 let databaseUrl = env.DATABASE_URL;
-if (!databaseUrl) {
+if (databaseUrl) {
+  const [pg] = hostsOf(databaseUrl, 5432);
+  const [h, p] = pg!.split(":");
+  if (!(await waitReachable(h!, Number(p), 10_000))) {
+    say(`✗ DATABASE_URL is set but Postgres does not answer at ${pg}.`);
+    await shutdown(1);
+  }
+  say(`✓ Postgres   ${pg}`);
+} else {
   const port = Number(env.PGLITE_PORT ?? "5433");
-  spawn("pglite", deno, ["run", "-A", "dev/pglite.ts", String(port), `${dataDir}/pglite`]);
-  await waitReachable("127.0.0.1", port, "embedded Postgres", 60_000);
+  supervise(
+    "pglite",
+    deno,
+    ["run", "--quiet", "-A", "dev/pglite.ts", String(port), `${dataDir}/pglite`],
+    pick([]),
+  );
+  if (!(await waitReachable("127.0.0.1", port, 60_000))) {
+    say(`✗ The embedded Postgres did not come up (see ${logsDir}/pglite.log)`);
+    await shutdown(1);
+  }
   databaseUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  say(`✓ Postgres   embedded (PGlite), data in ${dataDir}/pglite`);
 }
 
 // The web bundle.
-const build = await new Deno.Command(deno, { args: ["run", "-A", "web/build.ts"], cwd: root }).output();
-if (!build.success) {
-  log.warn("Web build failed; the gateway serves a placeholder", {
-    stderr: new TextDecoder().decode(build.stderr),
-  });
-}
+const build = await new Deno.Command(deno, { args: ["run", "--quiet", "-A", "web/build.ts"], cwd: root })
+  .output();
+if (!build.success) say(`! The web bundle did not build; the gateway serves a placeholder.`);
 
 /** A secret from the environment, or one generated once and kept (mode 0600) under the data directory. */
-async function persistentSecret(
-  envValue: string | undefined,
-  file: string,
-  make: () => string,
-  what: string,
-) {
+async function persistentSecret(envValue: string | undefined, file: string, make: () => string) {
   if (envValue) return { value: envValue, file: null };
   const path = `${dataDir}/${file}`;
   try {
     return { value: (await Deno.readTextFile(path)).trim(), file: path };
   } catch {
-    await Deno.mkdir(dataDir, { recursive: true });
     const value = make();
     await Deno.writeTextFile(path, `${value}\n`, { mode: 0o600 });
-    log.info(`Generated ${what}`, { file: path });
     return { value, file: path };
   }
 }
@@ -160,38 +231,93 @@ const secretKey = (await persistentSecret(
   env.PAINCHAIN_SECRET_KEY,
   "secret.key",
   () => btoa(String.fromCharCode(...randomBytes(32))),
-  "a key for connection secrets",
 )).value;
 const admin = await persistentSecret(
   env.PAINCHAIN_ADMIN_TOKEN,
   "admin.token",
   () => Array.from(randomBytes(24), (b) => b.toString(16).padStart(2, "0")).join(""),
-  "an admin token",
 );
 
-const shared = { NATS_URL: natsUrl, DATABASE_URL: databaseUrl, PAINCHAIN_SECRET_KEY: secretKey };
-// The store keeps V8's young generation small: its batches are short-lived garbage.
-spawn("store", deno, ["run", ...PERMISSIONS, "--v8-flags=--max-semi-space-size=4", "store/main.ts"], shared);
 const port = env.PORT ?? "8000";
-spawn("gateway", deno, ["run", ...PERMISSIONS, "gateway/main.ts"], {
-  ...shared,
-  PORT: port,
-  PAINCHAIN_ADMIN_TOKEN: admin.value,
+const places: Places = {
+  app: root,
+  secretsDir: env.PAINCHAIN_SECRETS_DIR ?? "/run/secrets",
+  nats: hostsOf(natsUrl, 4222),
+  postgres: [...hostsOf(databaseUrl, 5432), ...hostsOf(env.DATABASE_READ_URL, 5432)],
+  listen: `${env.HOST ?? "0.0.0.0"}:${port}`,
+};
+const run = (service: Service, entry: string, connector?: string) => [
+  "run",
+  "--quiet",
+  ...permissionFlags(service, places, connector),
+  ...(service === "store" ? ["--v8-flags=--max-semi-space-size=4"] : []),
+  entry,
+];
+const CONNECTION_SECRETS = /^CONNECTION_SECRET_/;
+
+supervise("store", deno, run("store", "store/main.ts"), {
+  ...pick(keysOf(storeEnvSchema), [/^PG/]),
+  NATS_URL: natsUrl,
+  DATABASE_URL: databaseUrl,
 });
-for await (const e of Deno.readDir(`${root}connectors`)) {
-  if (!e.isDirectory) continue;
+supervise("gateway", deno, run("gateway", "gateway/main.ts"), {
+  ...pick(keysOf(gatewayEnvSchema), [/^PG/, CONNECTION_SECRETS]),
+  NATS_URL: natsUrl,
+  DATABASE_URL: databaseUrl,
+  PAINCHAIN_SECRET_KEY: secretKey,
+  PAINCHAIN_ADMIN_TOKEN: admin.value,
+  PORT: port,
+});
+// Every connector folder with a main.ts is a service; connectors never see the admin token or the database.
+const connectors: string[] = [];
+for await (const e of Deno.readDir(`${root}/connectors`)) {
+  if (!e.isDirectory || e.name.startsWith("_")) continue;
   try {
-    await Deno.stat(`${root}connectors/${e.name}/main.ts`);
+    await Deno.stat(`${root}/connectors/${e.name}/main.ts`);
   } catch {
     continue;
   }
-  spawn(e.name, deno, ["run", ...PERMISSIONS, `connectors/${e.name}/main.ts`], {
+  connectors.push(e.name);
+}
+for (const id of connectors.sort()) {
+  supervise(id, deno, run("connector", `connectors/${id}/main.ts`, id), {
+    ...pick(keysOf(connectorEnvSchema), [CONNECTION_SECRETS]),
     NATS_URL: natsUrl,
     CONNECTOR_HOST: "127.0.0.1",
     PAINCHAIN_SECRET_KEY: secretKey,
   });
 }
-await waitReachable("127.0.0.1", Number(port), "gateway", 60_000);
-log.info(`PainChain is up: open http://localhost:${port}`, { dashboard: `http://localhost:${port}` });
-if (admin.file) log.info(`Sign in with the admin token in ${admin.file}`, { file: admin.file });
-else log.info("Sign in with PAINCHAIN_ADMIN_TOKEN");
+
+// Up means the gateway answers its health check, which asks NATS and Postgres.
+const url = `http://localhost:${port}`;
+let healthy = false;
+for (let i = 0; i < 240 && !healthy; i++) {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/api/health`);
+    healthy = res.ok;
+    await res.body?.cancel();
+  } catch { /* not yet */ }
+  if (!healthy) await new Promise((r) => setTimeout(r, 250));
+}
+if (!healthy) {
+  say(
+    `✗ The gateway did not become healthy within a minute (see ${
+      verbose ? "the lines above" : `${logsDir}/gateway.log`
+    }).`,
+  );
+  await shutdown(1);
+}
+say(`✓ Services   store, gateway, ${connectors.join(", ")}`);
+say("");
+say(`PainChain is up: ${url}`);
+say(
+  admin.file
+    ? `Sign in with the admin token in ${admin.file}`
+    : "Sign in with the token in PAINCHAIN_ADMIN_TOKEN",
+);
+say(
+  verbose
+    ? "Logs: on this terminal (--verbose)"
+    : `Logs: ${logsDir}/<process>.log (or deno task start --verbose)`,
+);
+say("Stop: Ctrl+C");

@@ -1,8 +1,7 @@
 /** The gateway's Hono app, built from its dependencies so tests can call `app.request()` without a port. */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
-import { getCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
 import type postgres from "postgres";
 import { ZodError } from "zod";
@@ -10,28 +9,33 @@ import {
   type Buckets,
   createPublisher,
   describeError,
+  type EnvLookup,
   errorFields,
   type Logger,
   type Names,
   type Nats,
-} from "@painchain/shared";
-import { allows, type Auth, AuthError, ForbiddenError, type Principal, SESSION_COOKIE } from "./auth.ts";
-import { customConnector } from "./custom/mod.ts";
-import { CSP_OVERRIDE, STATUS_BY_ERROR } from "./errors.ts";
-import { requirementOf } from "./policy.ts";
-import { clientAddress, type RateLimit, rateLimiter } from "./rate_limit.ts";
+} from "@painchain/shared/internal";
+import type { Auth, Principal } from "./auth.ts";
+import { createAudit } from "./audit.ts";
+import { authMiddleware } from "./auth_middleware.ts";
+import { changeApiConnector } from "./change_api/mod.ts";
+import { isDatabaseUnavailable } from "./db_errors.ts";
+import { STATUS_BY_ERROR, TooManyRequestsError } from "./errors.ts";
+import { createLimits, type FailureLimit, type Limits, type RateLimit } from "./limits.ts";
+import { clientAddress, rateLimiter } from "./rate_limit.ts";
 import { authRoutes, keysRoutes } from "./routes/auth.ts";
 import { changesRoutes } from "./routes/changes.ts";
 import { webhooksRoutes } from "./routes/webhooks.ts";
 import type { Hub } from "./hub.ts";
 import type { RegistryCache } from "./registry_cache.ts";
 import { connectionsRoutes } from "./routes/connections.ts";
-import { connectorsRoutes } from "./routes/connectors.ts";
+import { connectorsRoutes, LOGO_PATH, logoSecureHeaders } from "./routes/connectors.ts";
 import { eventsRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { teamsRoutes } from "./routes/teams.ts";
 import { timelineRoutes } from "./routes/timeline.ts";
 import { serveWeb } from "./static.ts";
+import { maxJsonDepth } from "./validation.ts";
 
 export interface GatewayDeps {
   sql: postgres.Sql;
@@ -43,57 +47,66 @@ export interface GatewayDeps {
   log: Logger;
   webDir: string;
   now?: () => Date;
-  fetch?: typeof fetch;
   sseKeepAliveMs?: number;
+  /** How often a live stream checks its caller's credentials are still good. */
+  sseRecheckMs?: number;
   /** AES-GCM key sealing connection secrets in KV; null keeps them unencrypted (with a warning at start). */
   secretKey?: CryptoKey | null;
   auth: Auth;
-  /** Where `env:NAME` webhook secret references are looked up. */
-  env?: Record<string, string>;
+  /** Where `env:CONNECTION_SECRET_*` webhook secret references are looked up. */
+  env?: EnvLookup;
+  /** The folder `file:` secret references may point into. */
+  secretsDir?: string;
   /** Limits of the intake routes (change API, webhooks) per caller; sign-in has its own, stricter one. */
   intakeRateLimit?: RateLimit;
+  /** Failed credentials allowed per caller before every credential from it is refused for a while. */
+  failureLimit?: FailureLimit;
+  /** Shared limits; by default kept in the limits bucket. */
+  limits?: Limits;
   /** Proxies in front of the gateway whose X-Forwarded-For is trusted (0: use the socket address). */
   trustedProxies?: number;
 }
 
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+/** The deepest JSON body accepted; deeper ones are refused before any parsing or validation. */
+const MAX_BODY_DEPTH = 64;
 
-function bearerOf(header: string | undefined): string | null {
-  if (header === undefined) return null;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!m) throw new AuthError("Authorization must be 'Bearer <token or API key>'");
-  return m[1]!;
-}
+const pageHeaders = secureHeaders({
+  contentSecurityPolicy: {
+    defaultSrc: ["'self'"],
+    imgSrc: ["'self'", "data:"],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    scriptSrc: ["'self'"],
+    connectSrc: ["'self'"],
+    frameAncestors: ["'none'"],
+    objectSrc: ["'none'"],
+    baseUri: ["'none'"],
+  },
+  crossOriginResourcePolicy: "same-origin",
+});
 
 export function createApp(deps: GatewayDeps) {
   const now = deps.now ?? (() => new Date());
   const app = new Hono<{ Variables: { principal: Principal | null } }>();
   const intake = deps.intakeRateLimit ?? { perMinute: 600, burst: 120 };
+  const limits = deps.limits ??
+    createLimits({
+      kv: deps.buckets.limits,
+      log: deps.log,
+      ...(deps.failureLimit ? { failures: deps.failureLimit } : {}),
+    });
+  const audit = createAudit({ js: deps.nats.js, names: deps.names, now });
+  const callerOf = (c: Context) => clientAddress(c, deps.trustedProxies ?? 0);
 
-  // A route may ask for a stricter policy (e.g. sandboxed svg logos) than the one secureHeaders sets below.
-  app.use(async (c, next) => {
-    await next();
-    const csp = c.res.headers.get(CSP_OVERRIDE);
-    if (csp) {
-      c.res.headers.set("content-security-policy", csp);
-      c.res.headers.delete(CSP_OVERRIDE);
-    }
-  });
-  app.use(secureHeaders({
-    contentSecurityPolicy: {
-      defaultSrc: ["'self'"],
-      imgSrc: ["'self'", "data:"],
-      styleSrc: ["'self'", "'unsafe-inline'"],
-      scriptSrc: ["'self'"],
-      connectSrc: ["'self'"],
-      frameAncestors: ["'none'"],
-      objectSrc: ["'none'"],
-      baseUri: ["'none'"],
-    },
-    crossOriginResourcePolicy: "same-origin",
-  }));
+  // Secure headers per route: logos are images under a sandboxing policy, everything else a page of this origin.
+  app.use((c, next) => (LOGO_PATH.test(c.req.path) ? logoSecureHeaders(c, next) : pageHeaders(c, next)));
   app.use("/api/*", async (c, next) => {
-    if (decodeURIComponent(c.req.url.replace(/%(?![0-9a-fA-F]{2})/g, "%25")).includes("\0")) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(new URL(c.req.url).pathname + new URL(c.req.url).search);
+    } catch {
+      return c.json({ error: "Invalid request", detail: "The URL is not validly percent-encoded" }, 400);
+    }
+    if (decoded.includes("\0")) {
       return c.json({ error: "Invalid request", detail: "NUL characters are not allowed" }, 400);
     }
     await next();
@@ -105,49 +118,29 @@ export function createApp(deps: GatewayDeps) {
       onError: (c) => c.json({ error: "Request body is larger than 1 MiB" }, 413),
     }),
   );
-
-  // Who is calling, and may they? The table is in policy.ts.
   app.use("/api/*", async (c, next) => {
-    const need = requirementOf(c.req.method, c.req.path);
-    if (need === "signature") return await next();
-    const bearer = bearerOf(c.req.header("authorization"));
-    let principal: Principal | null = null;
-    try {
-      principal = await deps.auth.authenticate(bearer, getCookie(c, SESSION_COOKIE) ?? null);
-    } catch (err) {
-      // A stale cookie does not block public routes (e.g. signing in again).
-      if (!(err instanceof AuthError) || bearer !== null || need !== "public") throw err;
-    }
-    c.set("principal", principal);
-    if (need === "public" || (need === "read" && !principal && deps.auth.publicRead)) return await next();
-    if (!principal) throw new AuthError("Sign in, or send Authorization: Bearer <token or API key>");
-    if (!allows(principal, need)) {
-      throw new ForbiddenError(
-        need === "admin" ? "Only the admin may do this" : `This needs the ${need} scope`,
-      );
-    }
-    // A session cookie is sent by the browser on its own: unsafe requests must come from this very origin.
-    if (principal.via === "session" && !SAFE_METHODS.has(c.req.method)) {
-      const origin = c.req.header("origin");
-      if (
-        c.req.header("sec-fetch-site") === "cross-site" ||
-        (origin && new URL(origin).host !== new URL(c.req.url).host)
-      ) {
-        throw new ForbiddenError("Cross-site request refused");
+    if (c.req.method === "POST" || c.req.method === "PUT") {
+      const type = c.req.header("content-type") ?? "";
+      if (type.includes("json") && maxJsonDepth(await c.req.text()) > MAX_BODY_DEPTH) {
+        return c.json(
+          { error: "Invalid request", detail: `JSON must nest at most ${MAX_BODY_DEPTH} deep` },
+          400,
+        );
       }
     }
     await next();
   });
-  const addr = (c: Parameters<typeof clientAddress>[0]) => clientAddress(c, deps.trustedProxies ?? 0);
-  app.use("/api/auth/session", rateLimiter({ perMinute: 20, burst: 10 }, addr));
-  app.use("/api/changes", rateLimiter(intake, (c) => c.get("principal")?.id ?? addr(c)));
+  app.use("/api/*", authMiddleware({ auth: deps.auth, limits, callerOf }));
+  app.use("/api/auth/session", rateLimiter(limits, "signin", { perMinute: 20, burst: 10 }, callerOf));
   app.use(
-    "/api/webhooks/*",
-    rateLimiter(intake, (c) => `${addr(c)} ${c.req.path}`),
+    "/api/changes",
+    rateLimiter(limits, "changes", intake, (c) => c.get("principal")?.id ?? callerOf(c)),
   );
+  // Per caller, whatever connection the path names: varying the id buys nothing.
+  app.use("/api/webhooks/*", rateLimiter(limits, "webhooks", intake, callerOf));
 
-  app.route("/api/auth", authRoutes({ auth: deps.auth }));
-  app.route("/api/keys", keysRoutes({ auth: deps.auth }));
+  app.route("/api/auth", authRoutes({ auth: deps.auth, limits, callerOf }));
+  app.route("/api/keys", keysRoutes({ auth: deps.auth, audit }));
   app.route(
     "/api/changes",
     changesRoutes({
@@ -161,15 +154,31 @@ export function createApp(deps: GatewayDeps) {
       js: deps.nats.js,
       kv: deps.buckets.connections,
       names: deps.names,
+      registry: deps.registry,
       secretKey: deps.secretKey ?? null,
       env: deps.env ?? {},
+      ...(deps.secretsDir ? { secretsDir: deps.secretsDir } : {}),
     }),
   );
   app.route(
     "/api/connectors",
-    connectorsRoutes({ registry: deps.registry, fetch: deps.fetch ?? fetch, builtins: [customConnector] }),
+    connectorsRoutes({
+      registry: deps.registry,
+      logos: deps.buckets.logos,
+      builtins: [changeApiConnector()],
+      publicRead: deps.auth.publicRead,
+    }),
   );
-  app.route("/api/events", eventsRoutes({ sql: deps.sql, hub: deps.hub, keepAliveMs: deps.sseKeepAliveMs }));
+  app.route(
+    "/api/events",
+    eventsRoutes({
+      sql: deps.sql,
+      hub: deps.hub,
+      auth: deps.auth,
+      keepAliveMs: deps.sseKeepAliveMs,
+      recheckMs: deps.sseRecheckMs,
+    }),
+  );
   app.route("/api/timeline", timelineRoutes({ sql: deps.sql, now }));
   app.route(
     "/api/connections",
@@ -180,6 +189,8 @@ export function createApp(deps: GatewayDeps) {
       registry: deps.registry,
       now,
       secretKey: deps.secretKey ?? null,
+      audit,
+      ...(deps.secretsDir ? { secretsDir: deps.secretsDir } : {}),
     }),
   );
   app.route("/api/teams", teamsRoutes({ kv: deps.buckets.teams }));
@@ -193,13 +204,23 @@ export function createApp(deps: GatewayDeps) {
       return c.json({ error: err.message || res.statusText || "Request failed" }, res.status as 400);
     }
     if (err instanceof ZodError) return c.json({ error: "Invalid request", detail: describeError(err) }, 400);
+    if (err instanceof URIError) {
+      return c.json({ error: "Invalid request", detail: "The URL is not validly percent-encoded" }, 400);
+    }
+    if (isDatabaseUnavailable(err)) {
+      deps.log.warn("Database unavailable", { path: c.req.path, ...errorFields(err) });
+      return c.json({ error: "The database is unavailable; try again shortly" }, 503, { "retry-after": "5" });
+    }
     const status = STATUS_BY_ERROR[err.name];
     // Postgres data exceptions (class 22) come from input that slipped past validation: still the client's.
     if (!status && /^22/.test(String((err as { code?: string }).code ?? ""))) {
-      return c.json({ error: "Invalid request", detail: err.message }, 400);
+      return c.json({ error: "Invalid request", detail: "A value is out of range or malformed" }, 400);
     }
     if (status === 401) {
       return c.json({ error: err.message }, 401, { "www-authenticate": 'Bearer realm="painchain"' });
+    }
+    if (err instanceof TooManyRequestsError) {
+      return c.json({ error: err.message }, 429, { "retry-after": String(err.retryAfter) });
     }
     if (status) return c.json({ error: err.message }, status);
     deps.log.error("Unhandled error", { path: c.req.path, ...errorFields(err) });

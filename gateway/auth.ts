@@ -5,7 +5,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { KV } from "nats";
 import { z } from "zod";
-import { decoder, encoder } from "@painchain/shared";
+import { decoder, encoder } from "@painchain/shared/internal";
 
 export const SCOPES = ["read", "write", "ingest"] as const;
 export type Scope = typeof SCOPES[number];
@@ -63,7 +63,12 @@ export const apiKeyBodySchema = z.object({
     .transform((s) => [...new Set(s)]),
 }).strict();
 
-const sessionSchema = z.object({ principal: z.string(), createdAt: z.string() });
+/** A session names its principal and the credential it was made with (a hash): a new credential ends it. */
+const sessionSchema = z.object({
+  principal: z.string(),
+  createdAt: z.string(),
+  credential: z.string().optional(),
+});
 
 export interface Auth {
   /** The caller of a request, or null when it carries no credentials; throws AuthError on bad credentials. */
@@ -75,6 +80,7 @@ export interface Auth {
     by: Principal,
   ): Promise<{ key: string; record: ApiKeyRecord }>;
   listKeys(): Promise<ApiKeyRecord[]>;
+  getKey(id: string): Promise<ApiKeyRecord | null>;
   revokeKey(id: string): Promise<boolean>;
   createSession(p: Principal): Promise<string>;
   deleteSession(cookie: string): Promise<void>;
@@ -109,6 +115,7 @@ export function createAuth(
   if (deps.adminToken.length < 16) throw new Error("PAINCHAIN_ADMIN_TOKEN must be at least 16 characters");
   const now = deps.now ?? (() => new Date());
   const admin: Omit<Principal, "via"> = { kind: "admin", id: "admin", name: "admin", scopes: [...SCOPES] };
+  const adminCredential = sha256(`admin:${deps.adminToken}`);
 
   const readKey = async (id: string): Promise<ApiKeyRecord | null> => {
     if (!KEY_ID.test(id)) return null;
@@ -126,6 +133,7 @@ export function createAuth(
   });
 
   const verifyToken = async (token: string): Promise<Principal | null> => {
+    if (token.length > 500) return null;
     if (safeEqual(token, deps.adminToken)) return { ...admin, via: "bearer" };
     if (!token.startsWith(KEY_PREFIX)) return null;
     const [id, secret] = [token.slice(4, 16), token.slice(17)];
@@ -145,13 +153,22 @@ export function createAuth(
         return p;
       }
       if (cookie) {
+        if (cookie.length > 200) throw new AuthError("The session has expired; sign in again");
         const e = await deps.sessions.get(sha256(cookie));
         if (!e || e.operation !== "PUT") throw new AuthError("The session has expired; sign in again");
         const s = sessionSchema.parse(JSON.parse(decoder.decode(e.value)));
-        if (s.principal === "admin") return { ...admin, via: "session" };
+        if (s.principal === "admin") {
+          // Rotating PAINCHAIN_ADMIN_TOKEN ends the sessions made with the old one.
+          if (!s.credential || !safeEqual(s.credential, adminCredential)) {
+            throw new AuthError("The admin token changed since this session began; sign in again");
+          }
+          return { ...admin, via: "session" };
+        }
         const record = await readKey(s.principal);
         // A revoked key ends its sessions too.
-        if (!record) throw new AuthError("The API key of this session was revoked; sign in again");
+        if (!record || !s.credential || !safeEqual(s.credential, record.hash)) {
+          throw new AuthError("The API key of this session was revoked; sign in again");
+        }
         return { ...fromKey(record), via: "session" };
       }
       return null;
@@ -178,6 +195,7 @@ export function createAuth(
       }
       return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     },
+    getKey: readKey,
     async revokeKey(id) {
       if (!(await readKey(id))) return false;
       await deps.keys.purge(id);
@@ -185,10 +203,16 @@ export function createAuth(
     },
     async createSession(p) {
       const cookie = randomToken(32);
+      const credential = p.kind === "admin" ? adminCredential : (await readKey(p.id))?.hash;
+      if (!credential) throw new AuthError("The API key was revoked");
       await deps.sessions.put(
         sha256(cookie),
         encoder.encode(
-          JSON.stringify({ principal: p.kind === "admin" ? "admin" : p.id, createdAt: now().toISOString() }),
+          JSON.stringify({
+            principal: p.kind === "admin" ? "admin" : p.id,
+            createdAt: now().toISOString(),
+            credential,
+          }),
         ),
       );
       return cookie;
@@ -202,4 +226,10 @@ export function createAuth(
 /** Public view of a key record (never the hash). */
 export function publicKey(r: ApiKeyRecord) {
   return { id: r.id, name: r.name, scopes: r.scopes, createdAt: r.createdAt, createdBy: r.createdBy };
+}
+
+/** How a principal is named in audit records: "admin", or the key's name and id. */
+export function actorOf(p: Principal | null): string {
+  if (!p) return "anonymous";
+  return p.kind === "admin" ? "admin" : `key ${p.name} (${p.id})`;
 }

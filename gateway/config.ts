@@ -21,6 +21,10 @@ export const gatewayEnvSchema = z.object({
   /** Requests per minute (and burst) per caller on the change API and each webhook route. */
   PAINCHAIN_INTAKE_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   PAINCHAIN_INTAKE_BURST: z.coerce.number().int().min(1).default(120),
+  /** The only folder `file:` secret references (webhook secrets) may read from. */
+  PAINCHAIN_SECRETS_DIR: z.string().default("/run/secrets"),
+  /** Replicas of every stream and bucket PainChain creates (3 on a JetStream cluster). */
+  PAINCHAIN_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   /** How many reverse proxies in front of the gateway append to X-Forwarded-For (0: trust none). */
   PAINCHAIN_TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
 });

@@ -1,6 +1,7 @@
 /** Connections in NATS KV, with secrets split out of the config by the connector's configSchema. */
 import type { KV } from "nats";
 import {
+  checkReference,
   type ConfigField,
   configValidator,
   type Connection,
@@ -10,8 +11,9 @@ import {
   decoder,
   describeError,
   encoder,
+  isReference,
   sealSecrets,
-} from "@painchain/shared";
+} from "@painchain/shared/internal";
 import { BadRequestError, ConflictError, NotFoundError } from "./errors.ts";
 
 export async function findConnection(
@@ -40,23 +42,53 @@ export async function listConnections(kv: KV, connector?: string): Promise<Conne
   return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
 }
 
+export interface SplitOptions {
+  /** Whether the caller may give secret references (env:, file:): the admin only. */
+  mayReference: boolean;
+  /** The folder file: references must point into. */
+  secretsDir?: string;
+}
+
+const sameSetting = (a: unknown, b: unknown) => {
+  const norm = (
+    v: unknown,
+  ) => (typeof v === "string" ? v.trim().replace(/\/+$/, "") : JSON.stringify(v ?? null));
+  return norm(a) === norm(b);
+};
+
 /**
  * Validates `config` against the connector's fields. Secret fields go to `secrets`: a non-empty value sets it,
- * null clears it, and an absent one keeps the current value.
+ * null clears it, and an absent one keeps the current value. Stored secrets are bound to the origin they were
+ * entered for: changing an origin setting (an API URL, a cluster) without entering them again is refused.
  */
 export function splitConfig(
   fields: ConfigField[],
   input: Record<string, unknown>,
   current: { config: Record<string, unknown>; secrets: Record<string, string> } | null,
+  opts: SplitOptions = { mayReference: false },
 ) {
   const secretKeys = new Set(fields.filter((f) => f.secret).map((f) => f.key));
+  const labelOf = (k: string) => fields.find((f) => f.key === k)?.label ?? k;
   const secrets: Record<string, string> = { ...(current?.secrets ?? {}) };
   const plain: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(input)) {
     if (secretKeys.has(k)) {
       if (v === null) delete secrets[k];
-      else if (typeof v === "string" && v !== "") secrets[k] = v;
-      else if (v !== "" && v !== undefined) throw new BadRequestError(`Invalid config: ${k}: must be text`);
+      else if (typeof v === "string" && v !== "") {
+        if (isReference(v)) {
+          if (!opts.mayReference) {
+            throw new BadRequestError(
+              `Invalid config: ${
+                labelOf(k)
+              }: secret references (env:, file:) are configuration as code; put them in ` +
+                "PAINCHAIN_CONNECTIONS_FILE, or ask the admin",
+            );
+          }
+          const why = checkReference(v, opts.secretsDir ? { secretsDir: opts.secretsDir } : {});
+          if (why) throw new BadRequestError(`Invalid config: ${labelOf(k)}: ${why}`);
+        }
+        secrets[k] = v;
+      } else if (v !== "" && v !== undefined) throw new BadRequestError(`Invalid config: ${k}: must be text`);
     } else if (v !== null) plain[k] = v;
   }
   const merged = { ...(current?.config ?? {}), ...plain };
@@ -66,9 +98,27 @@ export function splitConfig(
   }
   const check = configValidator(fields.filter((f) => !f.secret)).safeParse(merged);
   if (!check.success) throw new BadRequestError(`Invalid config: ${describeError(check.error)}`);
+  const config = check.data as Record<string, unknown>;
+  if (current) {
+    const moved = fields.filter((f) =>
+      f.origin && !f.secret && !sameSetting(current.config[f.key], config[f.key])
+    );
+    const kept = fields.filter((f) =>
+      f.secret && !f.local && current.secrets[f.key] && secrets[f.key] === current.secrets[f.key]
+    );
+    if (moved.length && kept.length) {
+      throw new BadRequestError(
+        `Invalid config: changing ${moved.map((f) => f.label).join(", ")} would send the stored ` +
+          `${kept.map((f) => f.label).join(", ")} somewhere new; enter ${
+            kept.length > 1 ? "them" : "it"
+          } again ` +
+          "(or clear with null)",
+      );
+    }
+  }
   const missing = fields.filter((f) => f.secret && f.required && !secrets[f.key]).map((f) => f.label);
   if (missing.length) throw new BadRequestError(`Invalid config: ${missing.join(", ")} is required`);
-  return { config: check.data as Record<string, unknown>, secrets };
+  return { config, secrets };
 }
 
 export function slug(name: string): string {
@@ -77,6 +127,13 @@ export function slug(name: string): string {
     40,
   );
   return s || "connection";
+}
+
+/** Who writes, under which rules, and the connector's own check of the result (before anything is stored). */
+export interface WriteOptions {
+  actor: string;
+  split: SplitOptions;
+  check?: (c: Connection) => Promise<void>;
 }
 
 export async function createConnection(
@@ -92,8 +149,9 @@ export async function createConnection(
   },
   now: Date,
   secretKey: CryptoKey | null = null,
+  opts: WriteOptions = { actor: "admin", split: { mayReference: true } },
 ): Promise<Connection> {
-  const { config, secrets: plain } = splitConfig(meta.configSchema, body.config, null);
+  const { config, secrets: plain } = splitConfig(meta.configSchema, body.config, null, opts.split);
   const secrets = await sealSecrets(secretKey, plain);
   const id = body.id ?? `${slug(body.name)}-${crypto.randomUUID().slice(0, 6)}`;
   if (await findConnection(kv, id)) throw new ConflictError(`A connection with id "${id}" exists`);
@@ -114,7 +172,9 @@ export async function createConnection(
     secrets,
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
+    updatedBy: opts.actor,
   };
+  await opts.check?.(c);
   try {
     await kv.create(connectionKey(meta.id, id), encoder.encode(JSON.stringify(c)));
   } catch (err) {
@@ -136,10 +196,11 @@ export async function updateConnection(
   },
   now: Date,
   secretKey: CryptoKey | null = null,
+  opts: WriteOptions = { actor: "admin", split: { mayReference: true } },
 ): Promise<Connection> {
   const found = await findConnection(kv, id);
   if (!found || found.c.connector !== meta.id) throw new NotFoundError("No such connection");
-  const { config, secrets: merged } = splitConfig(meta.configSchema, patch.config ?? {}, found.c);
+  const { config, secrets: merged } = splitConfig(meta.configSchema, patch.config ?? {}, found.c, opts.split);
   // Values already sealed are kept as they are; new ones are sealed.
   const secrets = await sealSecrets(secretKey, merged);
   const pollInterval = patch.pollInterval ?? found.c.pollInterval;
@@ -157,7 +218,9 @@ export async function updateConnection(
     config,
     secrets,
     updatedAt: now.toISOString(),
+    updatedBy: opts.actor,
   };
+  await opts.check?.(c);
   try {
     await kv.update(connectionKey(meta.id, id), encoder.encode(JSON.stringify(c)), found.revision);
   } catch (err) {

@@ -34,7 +34,8 @@ export class BadGatewayError extends Error {
   }
 }
 
-export const STATUS_BY_ERROR: Record<string, 400 | 401 | 403 | 404 | 409 | 502 | 503> = {
+export const STATUS_BY_ERROR: Record<string, 400 | 401 | 403 | 404 | 409 | 429 | 502 | 503> = {
+  TooManyRequestsError: 429,
   BadRequestError: 400,
   AuthError: 401,
   ForbiddenError: 403,
@@ -44,5 +45,9 @@ export const STATUS_BY_ERROR: Record<string, 400 | 401 | 403 | 404 | 409 | 502 |
   UnavailableError: 503,
 };
 
-/** Response header a route sets to replace the app-wide Content-Security-Policy. */
-export const CSP_OVERRIDE = "x-painchain-csp";
+export class TooManyRequestsError extends Error {
+  constructor(message: string, readonly retryAfter: number, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "TooManyRequestsError";
+  }
+}

@@ -1,7 +1,7 @@
 /** SQL for the timeline reads: filters shared by /api/events and /api/timeline, and keyset pagination. */
 import type postgres from "postgres";
 import { z } from "zod";
-import { STORED_EVENT_COLUMNS, type StoredEvent, storedEventFromRow } from "@painchain/shared";
+import { STORED_EVENT_COLUMNS, type StoredEvent, storedEventFromRow } from "@painchain/shared/internal";
 import { BadRequestError } from "./errors.ts";
 import { isoDate, repeated } from "./validation.ts";
 
@@ -109,10 +109,17 @@ export const BIN_WIDTHS = [
   7 * 86400,
 ];
 
+/** The narrowest width that keeps the range within `maxBins`; beyond a week, whole weeks. */
 export function chooseBinWidth(rangeMs: number, maxBins: number): number {
   const s = rangeMs / 1000;
-  return BIN_WIDTHS.find((w) => s / w <= maxBins) ?? BIN_WIDTHS.at(-1)!;
+  const fixed = BIN_WIDTHS.find((w) => s / w <= maxBins);
+  if (fixed) return fixed;
+  const week = 7 * 86400;
+  return Math.ceil(s / maxBins / week) * week;
 }
+
+/** The longest range a timeline may span. */
+export const MAX_TIMELINE_RANGE_MS = 20 * 366 * 86400_000;
 
 export interface Timeline {
   from: string;
@@ -133,6 +140,9 @@ export async function timeline(
   const to = q.to ?? now;
   const from = q.from ?? new Date(to.getTime() - 24 * 3600 * 1000);
   if (from >= to) throw new BadRequestError("from must be before to");
+  if (to.getTime() - from.getTime() > MAX_TIMELINE_RANGE_MS) {
+    throw new BadRequestError("The range may span at most 20 years");
+  }
   const width = chooseBinWidth(to.getTime() - from.getTime(), q.bins);
   const widthMs = width * 1000;
   const start = new Date(Math.floor(from.getTime() / widthMs) * widthMs);

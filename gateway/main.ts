@@ -8,7 +8,11 @@ import {
   openBuckets,
   openNats,
   parseEnv,
-} from "@painchain/shared";
+  readEnv,
+  SECRET_ENV_PREFIX,
+  STORED_EVENT_COLUMNS,
+  storedEventFromRow,
+} from "@painchain/shared/internal";
 import postgres from "postgres";
 import { createApp } from "./app.ts";
 import { createAuth } from "./auth.ts";
@@ -16,14 +20,21 @@ import { gatewayEnvSchema } from "./config.ts";
 import { createHub } from "./hub.ts";
 import { createRegistryCache } from "./registry_cache.ts";
 
-const cfg = parseEnv(gatewayEnvSchema, Deno.env.toObject());
+const cfg = parseEnv(gatewayEnvSchema, readEnv(gatewayEnvSchema));
 const log = createLogger({ service: "gateway" }, { level: cfg.LOG_LEVEL });
 const n = names(cfg.PAINCHAIN_PREFIX);
 const sql = postgres(cfg.DATABASE_URL, { max: 8, onnotice: () => {}, connect_timeout: 10 });
 const nats = await openNats(cfg.NATS_URL, "painchain-gateway");
-await ensureStreams(nats.jsm, n);
-const buckets = await openBuckets(nats, n);
-const hub = createHub(nats.nc, n.storedSubject);
+await ensureStreams(nats.jsm, n, { replicas: cfg.PAINCHAIN_STREAM_REPLICAS });
+const buckets = await openBuckets(nats, n, { replicas: cfg.PAINCHAIN_STREAM_REPLICAS });
+// Changes too large to announce whole are announced by key and read here.
+const hub = createHub(nats.nc, n.storedSubject, async (refs) => {
+  const rows = await sql`
+    SELECT ${sql.unsafe(STORED_EVENT_COLUMNS)} FROM change_events
+    WHERE (connector, id) IN (SELECT * FROM unnest(${sql.array(refs.map((r) => r.connector))}::text[],
+      ${sql.array(refs.map((r) => r.id))}::text[]))`;
+  return rows.map(storedEventFromRow);
+});
 const secretKey = await importSecretKey(cfg.PAINCHAIN_SECRET_KEY);
 if (!secretKey) {
   log.warn("PAINCHAIN_SECRET_KEY is not set: connection secrets are stored unencrypted in NATS KV");
@@ -44,7 +55,9 @@ const app = createApp({
     sessions: buckets.sessions,
     publicRead: cfg.PAINCHAIN_PUBLIC_READ,
   }),
-  env: Deno.env.toObject(),
+  // Only CONNECTION_SECRET_* variables, read when a webhook secret reference asks for one.
+  env: (name) => (name.startsWith(SECRET_ENV_PREFIX) ? Deno.env.get(name) : undefined),
+  secretsDir: cfg.PAINCHAIN_SECRETS_DIR,
   intakeRateLimit: { perMinute: cfg.PAINCHAIN_INTAKE_PER_MINUTE, burst: cfg.PAINCHAIN_INTAKE_BURST },
   trustedProxies: cfg.PAINCHAIN_TRUSTED_PROXIES,
 });

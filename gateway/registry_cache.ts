@@ -1,6 +1,6 @@
 /** The connector registry, read from KV at most once a second. */
 import type { KV } from "nats";
-import { readRegistry, type RegisteredConnector } from "@painchain/shared";
+import { readRegistry, type RegisteredConnector } from "@painchain/shared/internal";
 
 export interface RegistryCache {
   list(): Promise<RegisteredConnector[]>;

@@ -20,7 +20,13 @@ const PLACEHOLDER = `<!doctype html><meta charset="utf-8"><title>PainChain</titl
 
 export function serveWeb(dir: string) {
   return async (c: Context) => {
-    const path = decodeURIComponent(new URL(c.req.url).pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(c.req.url).pathname);
+    } catch {
+      return c.text("Bad request", 400);
+    }
+    if (path.includes("\0")) return c.text("Bad request", 400);
     const rel = normalize(path).replace(/^(\.\.(\/|\\|$))+/, "").replace(/^\/+/, "");
     const file = join(dir, rel || "index.html");
     if (!file.startsWith(dir)) return c.text("Not found", 404);

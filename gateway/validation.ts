@@ -2,7 +2,7 @@
 import { zValidator } from "@hono/zod-validator";
 import type { ValidationTargets } from "hono";
 import { z } from "zod";
-import { describeError } from "@painchain/shared";
+import { describeError } from "@painchain/shared/internal";
 
 export function validate<T extends z.ZodType, Target extends keyof ValidationTargets>(
   target: Target,
@@ -27,3 +27,21 @@ export const isoDate = z.iso.datetime({
   error: "Must be an ISO 8601 time, e.g. 2026-11-26T10:00:00Z",
 })
   .transform((s) => new Date(s));
+
+/** The nesting depth of a JSON text, counted without parsing it (strings skipped). */
+export function maxJsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 92) i++; // backslash: skip the escaped character
+      else if (ch === 34) inString = false;
+    } else if (ch === 34) inString = true;
+    else if (ch === 123 || ch === 91) {
+      if (++depth > max) max = depth;
+    } else if (ch === 125 || ch === 93) depth--;
+  }
+  return max;
+}

@@ -17,6 +17,8 @@ export const connectionSchema = z.object({
   secrets: z.record(z.string(), z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** Who last wrote it through the API: "admin" or "key <name> (<id>)"; shown in audit events. */
+  updatedBy: z.string().max(200).optional(),
 });
 export type Connection = z.output<typeof connectionSchema>;
 

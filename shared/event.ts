@@ -29,6 +29,45 @@ const jsonValue: z.ZodType<unknown> = z.lazy(() =>
 );
 
 const METADATA_MAX_BYTES = 64 * 1024;
+/** How deep metadata may nest: deeper JSON is not a change description, and recursion over it is a hazard. */
+export const METADATA_MAX_DEPTH = 32;
+
+/**
+ * What Postgres cannot store, checked where the contract is checked (the gateway and the store alike): a NUL
+ * character, or a lone UTF-16 surrogate (not valid Unicode, refused by jsonb), in any string or object key.
+ * Returns the path of the first offence, or null.
+ */
+export function unstorableText(value: unknown, maxDepth = 64): string | null {
+  const stack: [unknown, string, number][] = [[value, "", 0]];
+  while (stack.length) {
+    const [v, path, depth] = stack.pop()!;
+    if (typeof v === "string") {
+      if (v.includes("\u0000") || !v.isWellFormed()) return path || "value";
+    } else if (v && typeof v === "object") {
+      if (depth >= maxDepth) return `${path || "value"} (nested more than ${maxDepth} deep)`;
+      for (const [k, x] of Object.entries(v)) {
+        const p = path ? `${path}.${k}` : k;
+        if (k.includes("\u0000") || !k.isWellFormed()) return p;
+        stack.push([x, p, depth + 1]);
+      }
+    }
+  }
+  return null;
+}
+
+/** The nesting depth of a JSON value, counted without recursion. */
+export function jsonDepth(value: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v && typeof v === "object") {
+      if (d + 1 > max) max = d + 1;
+      for (const x of Object.values(v)) if (x && typeof x === "object") stack.push([x, d + 1]);
+    }
+  }
+  return max;
+}
 
 export const changeEventSchema = z.object({
   title: z.string().trim().min(1, "Title is required").max(500),
@@ -43,10 +82,24 @@ export const changeEventSchema = z.object({
   /** Keys that chain changes together: `sha:<commit>`, `pr:<repo>#<n>`, `image:<digest>` … (indexed). */
   refs: z.array(z.string().min(1).max(200)).max(50).default([]),
   // Values arrive through JSON.parse, so they are JSON already; only the size is checked.
-  metadata: z.record(z.string(), z.unknown()).default({}).refine(
-    (m) => JSON.stringify(m).length <= METADATA_MAX_BYTES,
-    `Metadata must be at most ${METADATA_MAX_BYTES} bytes of JSON`,
-  ),
+  metadata: z.record(z.string(), z.unknown()).default({})
+    .refine(
+      (m) => jsonDepth(m) <= METADATA_MAX_DEPTH,
+      `Metadata must nest at most ${METADATA_MAX_DEPTH} deep`,
+    )
+    .refine(
+      (m) => JSON.stringify(m).length <= METADATA_MAX_BYTES,
+      `Metadata must be at most ${METADATA_MAX_BYTES} bytes of JSON`,
+    ),
+}).superRefine((d, ctx) => {
+  const bad = unstorableText(d);
+  if (bad) {
+    ctx.addIssue({
+      code: "custom",
+      path: bad.split(".").slice(0, 1),
+      message: `Text at ${bad} holds a NUL character or invalid Unicode (a lone surrogate)`,
+    });
+  }
 });
 export type ChangeEvent = z.output<typeof changeEventSchema>;
 export type ChangeEventInput = z.input<typeof changeEventSchema>;
@@ -64,6 +117,12 @@ export const cloudEventSchema = z.object({
   datacontenttype: z.literal("application/json"),
   data: changeEventSchema,
 }).superRefine((e, ctx) => {
+  for (const k of ["id", "source", "type", "subject"] as const) {
+    const v = e[k];
+    if (v !== undefined && unstorableText(v)) {
+      ctx.addIssue({ code: "custom", path: [k], message: "Holds a NUL character or invalid Unicode" });
+    }
+  }
   const prefix = `${e.data.connector}-${e.data.eventType}-`;
   if (!e.id.startsWith(prefix) || e.id.length === prefix.length) {
     ctx.addIssue({ code: "custom", path: ["id"], message: `Id must have the form ${prefix}<upstream id>` });

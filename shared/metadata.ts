@@ -27,6 +27,13 @@ export const configFieldSchema = z.object({
   help: z.string().max(500).optional(),
   /** Write-only: stored apart from the config, never returned, redacted in audit events. */
   secret: z.boolean().default(false),
+  /**
+   * A setting that decides where the connection's secrets are sent (an API URL, a cluster). Stored secrets are
+   * bound to it: changing it without entering the secrets again is refused.
+   */
+  origin: z.boolean().default(false),
+  /** A secret PainChain keeps to itself (a webhook secret): never sent upstream, so not bound to the origin. */
+  local: z.boolean().default(false),
   options: z.array(z.object({ value: z.string(), label: z.string() })).optional(),
   min: z.number().optional(),
   max: z.number().optional(),
@@ -64,6 +71,24 @@ export const eventTypeMetaSchema = z.object({
 });
 export type EventTypeMeta = z.output<typeof eventTypeMetaSchema>;
 
+const HEADER_NAME = /^[A-Za-z0-9-]{1,64}$/;
+
+/** How the gateway checks a connector's webhook deliveries before handing them over (no per-connector code). */
+export const webhookSpecSchema = z.object({
+  /** hmac-sha256: the signature header holds `sha256=<hex HMAC of the raw body>`; token: it holds the secret. */
+  verify: z.enum(["hmac-sha256", "token"]),
+  signatureHeader: z.string().regex(HEADER_NAME),
+  /** The header naming the kind of delivery (`pull_request`, `Merge Request Hook`). */
+  eventHeader: z.string().regex(HEADER_NAME),
+  /** Headers that carry a delivery id, first found wins; without one the body's hash is the id. */
+  deliveryHeaders: z.array(z.string().regex(HEADER_NAME)).max(5).default([]),
+  /** The secret config field holding the webhook secret. */
+  secretField: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/),
+  /** Events acknowledged without being handed over (GitHub's `ping`). */
+  pingEvents: z.array(z.string().max(64)).max(10).default([]),
+});
+export type WebhookSpec = z.output<typeof webhookSpecSchema>;
+
 export const connectorMetadataSchema = z.object({
   id: connectorIdSchema,
   displayName: z.string().min(1).max(100),
@@ -75,10 +100,25 @@ export const connectorMetadataSchema = z.object({
   defaultPollInterval: z.number().int().min(1).default(300),
   minPollInterval: z.number().int().min(1).default(60),
   configSchema: z.array(configFieldSchema).default([]),
+  /** Present when the connector takes webhook deliveries. */
+  webhook: webhookSpecSchema.optional(),
   eventTypes: z.record(z.string().regex(EVENT_TYPE), eventTypeMetaSchema).default({}),
 });
 export type ConnectorMetadata = z.output<typeof connectorMetadataSchema>;
 export type ConnectorMetadataInput = z.input<typeof connectorMetadataSchema>;
+
+/** The seed's fields plus the connection form and detail panels: what anyone may read, without signing in. */
+export function publicCatalogEntry(m: ConnectorMetadata) {
+  return {
+    id: m.id,
+    displayName: m.displayName,
+    color: m.color,
+    logo: m.logo,
+    description: m.description,
+    configSchema: m.configSchema,
+    eventTypes: m.eventTypes,
+  };
+}
 
 /** Builds the zod validator of a connection's config from a connector's configSchema. */
 export function configValidator(fields: ConfigField[], opts: { partial?: boolean } = {}) {

@@ -30,6 +30,14 @@ export interface Names {
   /** Stream of verified raw webhook deliveries, handed from the gateway to the connectors. */
   webhooksStream: string;
   webhooksSubjects: string;
+  /** Logos registered by connectors (the gateway serves them even while a connector is down). */
+  logosBucket: string;
+  /** Shared counters of the gateways: rate limits and failed credentials. */
+  limitsBucket: string;
+  /** Stream of audit records written by the gateway (who tested a connection, created or revoked a key). */
+  auditStream: string;
+  auditSubjects: string;
+  auditSubject(action: string): string;
   /** Durable consumer name of the store. */
   storeConsumer: string;
   eventSubject(connector: string, eventType: string): string;
@@ -39,6 +47,8 @@ export interface Names {
   syncSubject(connector: string): string;
   /** Core NATS request subject (queue group) that asks a connector to test a connection's settings. */
   testSubject(connector: string): string;
+  /** Core NATS request subject (queue group) that asks a connector to check settings without any request. */
+  validateSubject(connector: string): string;
   /** Subject of a verified webhook delivery for one connection. */
   webhookSubject(connector: string, connectionId: string): string;
   /** Filter matching every webhook delivery of one connector. */
@@ -80,6 +90,11 @@ export function names(prefix = "painchain"): Names {
     sessionsBucket: `${prefix}_sessions`,
     webhooksStream: `${upper}_WEBHOOKS`,
     webhooksSubjects: `${prefix}.webhooks.>`,
+    logosBucket: `${prefix}_logos`,
+    limitsBucket: `${prefix}_limits`,
+    auditStream: `${upper}_AUDIT`,
+    auditSubjects: `${prefix}.audit.>`,
+    auditSubject: (action) => `${prefix}.audit.${subjectToken(action)}`,
     storeConsumer: "store",
     eventSubject: (connector, eventType) =>
       `${prefix}.events.${subjectToken(connector)}.${subjectToken(eventType)}`,
@@ -88,6 +103,7 @@ export function names(prefix = "painchain"): Names {
       `${prefix}.status.${subjectToken(connector)}.${subjectToken(connectionId)}`,
     syncSubject: (connector) => `${prefix}.control.${subjectToken(connector)}.sync`,
     testSubject: (connector) => `${prefix}.control.${subjectToken(connector)}.test`,
+    validateSubject: (connector) => `${prefix}.control.${subjectToken(connector)}.validate`,
     webhookSubject: (connector, connectionId) =>
       `${prefix}.webhooks.${subjectToken(connector)}.${subjectToken(connectionId)}`,
     webhookFilter: (connector) => `${prefix}.webhooks.${subjectToken(connector)}.*`,

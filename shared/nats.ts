@@ -32,9 +32,17 @@ export async function openNats(url: string, name: string): Promise<Nats> {
 const DAY_NS = 24 * 3600 * 1e9;
 /** How long a UI session lives (the sessions bucket's TTL). */
 export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
+/** How long a shared counter (rate limit, failed credentials) lives without being touched. */
+export const LIMITS_TTL_MS = 10 * 60 * 1000;
 
-/** Creates the events, dead-letter and status streams when missing (safe to call from every service). */
-export async function ensureStreams(jsm: JetStreamManager, n: Names): Promise<void> {
+export interface ReplicaOptions {
+  /** Replicas of every stream and bucket (PAINCHAIN_STREAM_REPLICAS); existing ones are updated to it. */
+  replicas?: number;
+}
+
+/** Creates the streams PainChain needs when missing, and updates their replicas (safe to call from every service). */
+export async function ensureStreams(jsm: JetStreamManager, n: Names, o: ReplicaOptions = {}): Promise<void> {
+  const replicas = o.replicas ?? 1;
   const want = [
     {
       name: n.eventsStream,
@@ -57,52 +65,72 @@ export async function ensureStreams(jsm: JetStreamManager, n: Names): Promise<vo
       duplicate_window: DAY_NS,
       max_age: 7 * DAY_NS,
     },
+    // Who did what through the API (connection tests, API keys), turned into audit events by the painchain connector.
+    { name: n.auditStream, subjects: [n.auditSubjects], duplicate_window: 60 * 1e9, max_age: 365 * DAY_NS },
   ];
   for (const s of want) {
+    let info;
     try {
-      await jsm.streams.info(s.name);
+      info = await jsm.streams.info(s.name);
     } catch {
       try {
         await jsm.streams.add({
           ...s,
+          num_replicas: replicas,
           retention: RetentionPolicy.Limits,
           storage: StorageType.File,
           discard: DiscardPolicy.Old,
         });
       } catch (err) {
         // Another service may have created it at the same moment.
-        await jsm.streams.info(s.name).catch(() => {
+        info = await jsm.streams.info(s.name).catch(() => {
           throw err;
         });
       }
     }
+    if (info && info.config.num_replicas !== replicas) await setReplicas(jsm, s.name, replicas);
   }
+}
+
+/** Moves a stream (or a bucket's stream) to `replicas`. */
+async function setReplicas(jsm: JetStreamManager, stream: string, replicas: number) {
+  const info = await jsm.streams.info(stream);
+  if (info.config.num_replicas === replicas) return;
+  await jsm.streams.update(stream, { ...info.config, num_replicas: replicas });
 }
 
 export interface Buckets {
   connections: KV;
   registry: KV;
+  logos: KV;
   cursors: KV;
   leases: KV;
   teams: KV;
   apiKeys: KV;
   sessions: KV;
   state: KV;
+  /** Counters shared by gateways (rate limits, failed credentials), with a short TTL. */
+  limits: KV;
 }
 
-export async function openBuckets(nats: Nats, n: Names): Promise<Buckets> {
+export async function openBuckets(nats: Nats, n: Names, o: ReplicaOptions = {}): Promise<Buckets> {
   const kvm = nats.js.views;
-  const [connections, registry, cursors, leases, teams, apiKeys, sessions, state] = await Promise.all([
-    kvm.kv(n.connectionsBucket, { history: 10 }),
-    kvm.kv(n.registryBucket, { history: 1 }),
-    kvm.kv(n.cursorsBucket, { history: 1 }),
-    kvm.kv(n.leasesBucket, { history: 1 }),
-    kvm.kv(n.teamsBucket, { history: 5 }),
-    kvm.kv(n.apiKeysBucket, { history: 1 }),
-    kvm.kv(n.sessionsBucket, { history: 1, ttl: SESSION_TTL_MS }),
-    kvm.kv(n.stateBucket, { history: 1 }),
-  ]);
-  return { connections, registry, cursors, leases, teams, apiKeys, sessions, state };
+  const replicas = o.replicas ?? 1;
+  const specs: [keyof Buckets, string, Record<string, unknown>][] = [
+    ["connections", n.connectionsBucket, { history: 10 }],
+    ["registry", n.registryBucket, { history: 1 }],
+    ["logos", n.logosBucket, { history: 1, maxValueSize: 1024 * 1024 }],
+    ["cursors", n.cursorsBucket, { history: 1 }],
+    ["leases", n.leasesBucket, { history: 1 }],
+    ["teams", n.teamsBucket, { history: 5 }],
+    ["apiKeys", n.apiKeysBucket, { history: 1 }],
+    ["sessions", n.sessionsBucket, { history: 1, ttl: SESSION_TTL_MS }],
+    ["state", n.stateBucket, { history: 1 }],
+    ["limits", n.limitsBucket, { history: 1, ttl: LIMITS_TTL_MS }],
+  ];
+  const opened = await Promise.all(specs.map(([, name, opts]) => kvm.kv(name, { ...opts, replicas })));
+  await Promise.all(specs.map(([, name]) => setReplicas(nats.jsm, `KV_${name}`, replicas)));
+  return Object.fromEntries(specs.map(([k], i) => [k, opened[i]!])) as unknown as Buckets;
 }
 
 /** Removes every stream and bucket of a prefix; for tests. */
@@ -112,15 +140,18 @@ export async function destroyAll(jsm: JetStreamManager, n: Names): Promise<void>
     n.deadLetterStream,
     n.statusStream,
     n.webhooksStream,
+    n.auditStream,
     ...[
       n.connectionsBucket,
       n.registryBucket,
+      n.logosBucket,
       n.cursorsBucket,
       n.leasesBucket,
       n.teamsBucket,
       n.apiKeysBucket,
       n.sessionsBucket,
       n.stateBucket,
+      n.limitsBucket,
     ].map((b) => `KV_${b}`),
   ];
   for (const s of streams) await jsm.streams.delete(s).catch(() => false);

@@ -97,3 +97,47 @@ export async function readRegistry(kv: KV, now = Date.now()): Promise<Registered
     };
   });
 }
+
+/** A connector's logo in the logos bucket (key: the connector id), so it is served while no replica runs. */
+export const LOGO_MAX_BYTES = 512 * 1024;
+export const LOGO_TYPES = ["image/png", "image/svg+xml", "image/jpeg"] as const;
+
+export async function putLogo(
+  kv: KV,
+  connector: string,
+  logo: { type: string; body: Uint8Array },
+): Promise<void> {
+  if (logo.body.length > LOGO_MAX_BYTES) throw new Error(`The logo of ${connector} is larger than 512 KiB`);
+  const e = await kv.get(connector).catch(() => null);
+  const value = encoder.encode(JSON.stringify({ type: logo.type, data: toBase64(logo.body) }));
+  // Unchanged logos are not written again by every replica start.
+  if (
+    e && e.operation === "PUT" && e.value.length === value.length &&
+    decoder.decode(e.value) === decoder.decode(value)
+  ) {
+    return;
+  }
+  await kv.put(connector, value);
+}
+
+export async function getLogo(
+  kv: KV,
+  connector: string,
+): Promise<{ type: string; body: Uint8Array; revision: number } | null> {
+  const e = await kv.get(connector);
+  if (!e || e.operation !== "PUT") return null;
+  const raw = JSON.parse(decoder.decode(e.value)) as { type: string; data: string };
+  return { type: raw.type, body: fromBase64(raw.data), revision: e.revision };
+}
+
+function toBase64(b: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+function fromBase64(s: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(s);
+  const out = new Uint8Array(new ArrayBuffer(bin.length));
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}

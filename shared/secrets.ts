@@ -1,6 +1,6 @@
 /**
  * Connection secrets at rest: AES-GCM (WebCrypto) with a 256-bit key from PAINCHAIN_SECRET_KEY (base64). A secret
- * may also be a reference, `env:NAME` or `file:/path`, resolved where it is used (config as code).
+ * may also be a reference, `env:NAME` or `file:/path` (config as code), resolved under the rules of secret_refs.ts.
  */
 const PREFIX = "enc:v1:";
 
@@ -52,27 +52,19 @@ export async function sealSecret(key: CryptoKey | null, value: string): Promise<
   return `${PREFIX}${b64url(iv)}:${b64url(ct)}`;
 }
 
-/** The plain value: decrypted, or read from the environment or a file when it is a reference. */
-export async function openSecret(
-  key: CryptoKey | null,
-  value: string,
-  env: Record<string, string>,
-): Promise<string> {
-  if (isEncrypted(value)) {
-    if (!key) throw new SecretKeyError("A secret is encrypted but PAINCHAIN_SECRET_KEY is not set");
-    const [iv = "", ct = ""] = value.slice(PREFIX.length).split(":");
-    try {
-      const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromB64(iv) }, key, fromB64(ct));
-      return new TextDecoder().decode(plain);
-    } catch {
-      throw new SecretKeyError(
-        "A secret cannot be decrypted: PAINCHAIN_SECRET_KEY differs from the one that sealed it",
-      );
-    }
+/** The plain value of a sealed secret (a plain value is returned as it is; references are not resolved here). */
+export async function unsealSecret(key: CryptoKey | null, value: string): Promise<string> {
+  if (!isEncrypted(value)) return value;
+  if (!key) throw new SecretKeyError("A secret is encrypted but PAINCHAIN_SECRET_KEY is not set");
+  const [iv = "", ct = ""] = value.slice(PREFIX.length).split(":");
+  try {
+    const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromB64(iv) }, key, fromB64(ct));
+    return new TextDecoder().decode(plain);
+  } catch {
+    throw new SecretKeyError(
+      "A secret cannot be decrypted: PAINCHAIN_SECRET_KEY differs from the one that sealed it",
+    );
   }
-  if (value.startsWith("env:")) return env[value.slice(4)] ?? "";
-  if (value.startsWith("file:")) return (await Deno.readTextFile(value.slice(5))).trim();
-  return value;
 }
 
 export async function sealSecrets(
@@ -81,15 +73,5 @@ export async function sealSecrets(
 ): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(secrets)) out[k] = await sealSecret(key, v);
-  return out;
-}
-
-export async function openSecrets(
-  key: CryptoKey | null,
-  secrets: Record<string, string>,
-  env: Record<string, string>,
-): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(secrets)) out[k] = await openSecret(key, v, env);
   return out;
 }

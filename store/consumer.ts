@@ -3,12 +3,20 @@
  * batch in one statement, acks only after the commit, dead-letters invalid messages with the reason, naks with a
  * delay when Postgres is away, and announces stored changes on a core NATS subject.
  */
-import { AckPolicy, type ConsumerMessages, DeliverPolicy, headers as natsHeaders, type JsMsg } from "nats";
-import { describeError, encoder, errorFields, type Logger, type Names, type Nats } from "@painchain/shared";
+import { AckPolicy, type ConsumerMessages, DeliverPolicy, type JsMsg } from "nats";
+import {
+  deadLetter as toDeadLetter,
+  describeError,
+  encoder,
+  errorFields,
+  type Logger,
+  type Names,
+  type Nats,
+} from "@painchain/shared/internal";
 import type { Sql } from "./db.ts";
 import { type StoredChange, upsertEvents } from "./upsert.ts";
 import { decodeEvent } from "./validate.ts";
-import type { PainchainCloudEvent } from "@painchain/shared";
+import type { PainchainCloudEvent } from "@painchain/shared/internal";
 
 export interface StoreStats {
   received: number;
@@ -43,15 +51,17 @@ export interface ConsumerOptions {
   ackWaitMs?: number;
 }
 
+const COMMA = new TextEncoder().encode(",");
+const CLOSE = new TextEncoder().encode("]}");
+
 /** SQLSTATE classes that mean "this data is bad", not "the database is away". */
 function isDataError(err: unknown): boolean {
   const code = (err as { code?: string })?.code;
   return typeof code === "string" && /^(22|23|42|54)/.test(code);
 }
 
-function headerValue(s: string): string {
-  return s.replace(/[\r\n]+/g, " ").slice(0, 1000);
-}
+/** Redelivery delays of an unacknowledged message: soon after a store crash, then less often. */
+export const REDELIVERY_BACKOFF_MS = [5_000, 15_000, 30_000, 60_000];
 
 export async function ensureStoreConsumer(
   nats: Nats,
@@ -59,18 +69,34 @@ export async function ensureStoreConsumer(
   batchMax: number,
   ackWaitMs = 60_000,
 ): Promise<void> {
+  // The backoff replaces ack_wait for each redelivery (the last delay repeats); ackWaitMs caps it, for tests.
+  const backoff = REDELIVERY_BACKOFF_MS.map((ms) => Math.min(ms, ackWaitMs) * 1e6);
   const config = {
     durable_name: n.storeConsumer,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
-    ack_wait: ackWaitMs * 1e6,
+    ack_wait: Math.min(ackWaitMs, REDELIVERY_BACKOFF_MS[0]!) * 1e6,
+    backoff,
     max_ack_pending: Math.max(10_000, batchMax * 4),
-    max_deliver: -1,
+    // Effectively unlimited; NATS needs a number above the backoff's length.
+    max_deliver: 1_000_000,
   };
   try {
-    await nats.jsm.consumers.info(n.eventsStream, n.storeConsumer);
+    const info = await nats.jsm.consumers.info(n.eventsStream, n.storeConsumer);
+    if (JSON.stringify(info.config.backoff ?? []) !== JSON.stringify(backoff)) {
+      await nats.jsm.consumers.update(n.eventsStream, n.storeConsumer, {
+        ack_wait: config.ack_wait,
+        backoff,
+        max_deliver: config.max_deliver,
+      });
+    }
   } catch {
-    await nats.jsm.consumers.add(n.eventsStream, config);
+    await nats.jsm.consumers.add(n.eventsStream, config).catch(async (err) => {
+      // Another store made it at the same moment.
+      await nats.jsm.consumers.info(n.eventsStream, n.storeConsumer).catch(() => {
+        throw err;
+      });
+    });
   }
 }
 
@@ -97,17 +123,7 @@ export async function startStoreConsumer(opts: ConsumerOptions): Promise<StoreCo
   const messages: ConsumerMessages = await consumer.consume({ max_messages: batchMax * 2 });
 
   const deadLetter = async (m: JsMsg, reason: string, detail: string) => {
-    const h = natsHeaders();
-    h.set("Painchain-Reason", reason);
-    h.set("Painchain-Detail", headerValue(detail));
-    h.set("Painchain-Subject", headerValue(m.subject));
-    h.set("Painchain-Stream-Seq", String(m.seq));
-    await nats.js.publish(n.deadLetterSubject(reason), m.data, {
-      headers: h,
-      msgID: `dl-${n.eventsStream}-${m.seq}`,
-    });
-    // No reason argument: "+TERM <reason>" needs NATS 2.10+, and the reason is in the dead letter anyway.
-    m.term();
+    await toDeadLetter({ js: nats.js, names: n, stream: n.eventsStream }, m, reason, detail);
     stats.deadLettered++;
     log.warn("Dead-lettered a message", {
       reason,
@@ -117,9 +133,46 @@ export async function startStoreConsumer(opts: ConsumerOptions): Promise<StoreCo
     });
   };
 
+  /**
+   * Tells live views what was stored, in messages within NATS's max payload. A change too large for one message
+   * (descriptions and metadata may reach ~90 KB, a batch many MB) is announced by its key and read by the gateway.
+   */
   const announce = (stored: StoredChange[]) => {
-    for (let i = 0; i < stored.length; i += 100) {
-      nats.nc.publish(n.storedSubject, encoder.encode(JSON.stringify({ changes: stored.slice(i, i + 100) })));
+    const limit = Math.max(64 * 1024, (nats.nc.info?.max_payload ?? 1024 * 1024) - 4096);
+    let parts: Uint8Array[] = [];
+    let size = 0;
+    const refs: { connector: string; id: string }[] = [];
+    const send = () => {
+      if (parts.length === 0) return;
+      const out = new Uint8Array(size + parts.length + 16);
+      let o = 0;
+      for (
+        const piece of [
+          encoder.encode('{"changes":['),
+          ...parts.flatMap((p, i) => (i ? [COMMA, p] : [p])),
+          CLOSE,
+        ]
+      ) {
+        out.set(piece, o);
+        o += piece.length;
+      }
+      nats.nc.publish(n.storedSubject, out.subarray(0, o));
+      parts = [];
+      size = 0;
+    };
+    for (const s of stored) {
+      const bytes = encoder.encode(JSON.stringify(s));
+      if (bytes.length > limit - 32) {
+        refs.push({ connector: s.connector, id: s.id });
+        continue;
+      }
+      if (size + bytes.length + parts.length + 32 > limit) send();
+      parts.push(bytes);
+      size += bytes.length;
+    }
+    send();
+    for (let i = 0; i < refs.length; i += 1000) {
+      nats.nc.publish(n.storedSubject, encoder.encode(JSON.stringify({ refs: refs.slice(i, i + 1000) })));
     }
   };
 
@@ -160,18 +213,27 @@ export async function startStoreConsumer(opts: ConsumerOptions): Promise<StoreCo
     }
     await Promise.all(dead);
     if (valid.length === 0) return;
+    let stored: StoredChange[];
     try {
-      const stored = await write(valid);
-      for (const { m } of valid) m.ack();
-      stats.stored += valid.length;
-      for (const s of stored) s.op === "inserted" ? stats.inserted++ : stats.updated++;
-      stats.unchanged += valid.length - stored.length;
-      if (stored.length > 0) announce(stored);
+      stored = await write(valid);
     } catch (err) {
       stats.retried += valid.length;
       log.error("Write failed; messages will be redelivered", { count: valid.length, ...errorFields(err) });
       for (const { m } of valid) m.nak(retryDelayMs);
       await new Promise((r) => setTimeout(r, Math.min(retryDelayMs, 1_000)));
+      return;
+    }
+    for (const { m } of valid) m.ack();
+    stats.stored += valid.length;
+    for (const s of stored) s.op === "inserted" ? stats.inserted++ : stats.updated++;
+    stats.unchanged += valid.length - stored.length;
+    if (stored.length > 0) {
+      try {
+        announce(stored);
+      } catch (err) {
+        // Stored and acknowledged: only the live views miss it (they catch up on their next read).
+        log.warn("Announcing stored changes failed", { count: stored.length, ...errorFields(err) });
+      }
     }
   };
 

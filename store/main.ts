@@ -1,11 +1,11 @@
 /** The store service: migrations, then the durable consumer writing ChangeEvents to Postgres. */
-import { createLogger, ensureStreams, names, openNats, parseEnv } from "@painchain/shared";
+import { createLogger, ensureStreams, names, openNats, parseEnv, readEnv } from "@painchain/shared/internal";
 import { storeEnvSchema } from "./config.ts";
 import { startStoreConsumer } from "./consumer.ts";
 import { createSql } from "./db.ts";
 import { migrate } from "./migrate.ts";
 
-const cfg = parseEnv(storeEnvSchema, Deno.env.toObject());
+const cfg = parseEnv(storeEnvSchema, readEnv(storeEnvSchema));
 const log = createLogger({ service: "store" }, { level: cfg.LOG_LEVEL });
 const n = names(cfg.PAINCHAIN_PREFIX);
 const sql = createSql(cfg.DATABASE_URL, { max: cfg.STORE_CONCURRENCY + 1 });
@@ -23,7 +23,7 @@ for (let attempt = 1;; attempt++) {
 }
 
 const nats = await openNats(cfg.NATS_URL, "painchain-store");
-await ensureStreams(nats.jsm, n);
+await ensureStreams(nats.jsm, n, { replicas: cfg.PAINCHAIN_STREAM_REPLICAS });
 const consumer = await startStoreConsumer({
   nats,
   sql,

@@ -8,7 +8,7 @@ import {
   STORED_EVENT_COLUMNS,
   type StoredEvent,
   storedEventFromRow,
-} from "@painchain/shared";
+} from "@painchain/shared/internal";
 import type { Sql } from "./db.ts";
 
 /** A change as stored, and whether this write inserted or updated it. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cloudEventSchema } from "@painchain/shared";
+import { cloudEventSchema } from "@painchain/shared/internal";
 import { createTestDb, sampleEvent } from "../tests/helpers.ts";
 import { createSql } from "./db.ts";
 import { migrate } from "./migrate.ts";

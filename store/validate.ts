@@ -1,5 +1,10 @@
 /** Decoding one JetStream message into a valid event, or a reason for the dead-letter stream. */
-import { cloudEventSchema, describeError, type Names, type PainchainCloudEvent } from "@painchain/shared";
+import {
+  cloudEventSchema,
+  describeError,
+  type Names,
+  type PainchainCloudEvent,
+} from "@painchain/shared/internal";
 
 export type Decoded =
   | { ok: true; event: PainchainCloudEvent }
@@ -13,10 +18,6 @@ export function decodeEvent(subject: string, bytes: Uint8Array, n: Names): Decod
     text = decoder.decode(bytes);
   } catch {
     return { ok: false, reason: "invalid_json", detail: "Payload is not valid UTF-8" };
-  }
-  // Postgres text and jsonb cannot hold NUL; reject it here rather than fail a whole batch.
-  if (text.includes("\\u0000")) {
-    return { ok: false, reason: "invalid_event", detail: "NUL characters are not allowed" };
   }
   let json: unknown;
   try {

@@ -4,7 +4,7 @@
  * UI session: HttpOnly cookie, revocation, cross-site refusal, public-read mode, and the sign-in rate limit.
  */
 import assert from "node:assert/strict";
-import type { ConnectorDefinition } from "@painchain/shared";
+import type { ConnectorDefinition } from "@painchain/shared/internal";
 import { testConnectorMeta } from "./gateway_fixture.ts";
 import { createTestDb, createTestNats, waitFor } from "./helpers.ts";
 import { startPipeline, TEST_ADMIN_TOKEN, testGateway } from "./pipeline_harness.ts";
@@ -88,8 +88,8 @@ Deno.test("auth matrix: every route, every kind of caller", async (t) => {
     }[] = [
       { need: "public", method: "GET", path: () => "/api/health" },
       { need: "public", method: "GET", path: () => "/api/auth/me" },
-      { need: "read", method: "GET", path: () => "/api/connectors/metadata" },
-      { need: "read", method: "GET", path: () => "/api/connectors/custom/logo" },
+      { need: "public", method: "GET", path: () => "/api/connectors/metadata" },
+      { need: "public", method: "GET", path: () => "/api/connectors/custom/logo" },
       { need: "read", method: "GET", path: () => "/api/events?limit=5" },
       { need: "read", method: "GET", path: () => `/api/events/${seeded.id}` },
       { need: "read", method: "GET", path: () => "/api/events/stream" },

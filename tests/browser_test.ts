@@ -3,7 +3,14 @@
  * connector that exists only in tests. Screenshots go to tests/screenshots/.
  */
 import assert from "node:assert/strict";
-import { cloudEventSchema, destroyAll, encoder, messageId, names, openNats } from "@painchain/shared";
+import {
+  cloudEventSchema,
+  destroyAll,
+  encoder,
+  messageId,
+  names,
+  openNats,
+} from "@painchain/shared/internal";
 import type { Page } from "playwright-core";
 import { launchBrowser } from "./browser.ts";
 import { createTestDb, NATS_URL, waitFor } from "./helpers.ts";

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import postgres from "postgres";
-import { cloudEventSchema, createPublisher, encoder, silentLogger } from "@painchain/shared";
+import { cloudEventSchema, createPublisher, encoder, silentLogger } from "@painchain/shared/internal";
 import { benchEvent } from "./bench/ingest.ts";
 import { startService } from "./bench/util.ts";
 import { createTestDb, createTestNats, NATS_URL, waitFor } from "./helpers.ts";

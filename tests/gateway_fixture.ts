@@ -4,8 +4,9 @@ import {
   type ConnectorMetadataInput,
   connectorMetadataSchema,
   putInstance,
+  putLogo,
   putMetadata,
-} from "@painchain/shared";
+} from "@painchain/shared/internal";
 import { createSql, migrate, upsertEvents } from "@painchain/store";
 import { createTestDb, createTestNats } from "./helpers.ts";
 import { testGateway } from "./pipeline_harness.ts";
@@ -46,6 +47,9 @@ export function seededEvent(i: number) {
   });
 }
 
+/** A tiny PNG (signature plus a few bytes): what the fake connector registers as its logo. */
+export const TEST_PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);
+
 export const testConnectorMeta: ConnectorMetadataInput = {
   id: "fake",
   displayName: "Fake Source",
@@ -69,7 +73,7 @@ export const testConnectorMeta: ConnectorMetadataInput = {
 };
 
 export async function gatewayFixture(
-  opts: { events?: number; fetch?: typeof fetch; publicRead?: boolean; intakeRateLimit?: RateLimit } = {},
+  opts: { events?: number; publicRead?: boolean; intakeRateLimit?: RateLimit } = {},
 ) {
   const db = await createTestDb();
   const tn = await createTestNats();
@@ -79,6 +83,7 @@ export async function gatewayFixture(
   for (let i = 0; i < events.length; i += 1000) await upsertEvents(sql, events.slice(i, i + 1000));
   const meta = connectorMetadataSchema.parse(testConnectorMeta);
   await putMetadata(tn.buckets.registry, meta);
+  await putLogo(tn.buckets.logos, meta.id, { type: "image/png", body: TEST_PNG });
   await putInstance(tn.buckets.registry, {
     instanceId: "fake-1",
     connector: "fake",

@@ -1,7 +1,7 @@
 /** Fake GitHub → GitHub connector → NATS → store → /api/events?connector=github. */
 import assert from "node:assert/strict";
 import { githubConnector } from "@painchain/github";
-import { connectionKey, encoder } from "@painchain/shared";
+import { connectionKey, encoder } from "@painchain/shared/internal";
 import { FakeGithub } from "./fake_github/server.ts";
 import { waitFor } from "./helpers.ts";
 import { startPipeline } from "./pipeline_harness.ts";
@@ -101,7 +101,9 @@ Deno.test({
         })).json();
         assert.deepEqual(bad, {
           ok: false,
-          message: "401 Unauthorized: the token is missing, wrong or expired",
+          message: `HTTP 401 Unauthorized (${
+            new URL(fake.url).host
+          }): the token is missing, wrong or expired`,
         });
         const stored = await (await send({ connector: "github", id: "octo", config: {} })).json();
         assert.equal(stored.ok, true, "an existing connection is tested with its stored secret");

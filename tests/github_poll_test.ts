@@ -247,8 +247,8 @@ Deno.test("one failing repository is reported and does not stop the others", asy
     assert.equal(run.events.length, 8, "octo/good is fully polled");
     assert.ok(run.events.every((e) => e.data.metadata.repository === "octo/good"));
     const errors = run.outcome.errors!.join("\n");
-    assert.match(errors, /octo\/missing: 404/);
-    assert.match(errors, /octo\/flaky: 500/);
+    assert.match(errors, /octo\/missing: HTTP 404 Not Found \(127\.0\.0\.1:\d+\): no such repository/);
+    assert.match(errors, /octo\/flaky: HTTP 500 Internal Server Error/);
     const bad = await pollOnce(
       (ctx) => pollGithub(ctx, fast),
       { ...conn(fake, ["octo/good"]), secrets: { token: "wrong" } },
@@ -260,15 +260,19 @@ Deno.test("one failing repository is reported and does not stop the others", asy
   }
 });
 
-Deno.test("a bad token is a clear 401 in the status", async () => {
+Deno.test("a bad token is a clear 401, and a poll that reached nothing fails (it is no success)", async () => {
   const fake = await new FakeGithub({ token: "right" }).start();
   try {
     await seed(fake, "octo/app");
-    const run = await pollOnce((ctx) => pollGithub(ctx, fast), {
-      ...conn(fake, ["octo/app"]),
-      secrets: { token: "wrong" },
-    }, null);
-    assert.match(run.outcome.errors!.join(), /401 Unauthorized/);
+    await assert.rejects(
+      () =>
+        pollOnce(
+          (ctx) => pollGithub(ctx, fast),
+          { ...conn(fake, ["octo/app"]), secrets: { token: "wrong" } },
+          null,
+        ),
+      /octo\/app: HTTP 401 Unauthorized \(127\.0\.0\.1:\d+\): the token is missing, wrong or expired/,
+    );
   } finally {
     await fake.stop();
   }

@@ -1,7 +1,7 @@
 /** Fake GitLab → GitLab connector → NATS → store → /api/events?connector=gitlab. */
 import assert from "node:assert/strict";
 import { gitlabConnector } from "@painchain/gitlab";
-import { connectionKey, encoder } from "@painchain/shared";
+import { connectionKey, encoder } from "@painchain/shared/internal";
 import { FakeGitlab } from "./fake_gitlab/server.ts";
 import { waitFor } from "./helpers.ts";
 import { startPipeline } from "./pipeline_harness.ts";

@@ -150,8 +150,8 @@ Deno.test("a failing GitLab project is reported and does not stop the others", a
       null,
     );
     const errors = run.outcome.errors!.join("\n");
-    assert.match(errors, /group\/missing: 404/);
-    assert.match(errors, /group\/flaky: 500/);
+    assert.match(errors, /group\/missing: HTTP 404 Not Found \(127\.0\.0\.1:\d+\): no such project/);
+    assert.match(errors, /group\/flaky: HTTP 500 Internal Server Error/);
     assert.equal(run.events.filter((e) => e.data.metadata.project === "group/good").length, 7);
   } finally {
     await fake.stop();
@@ -185,6 +185,7 @@ Deno.test("testing GitLab settings reaches the project, and a bad token is a cle
     await seed(fake, "group/app");
     const ctx = (token: string) => ({
       connection: connection("gitlab", { instanceUrl: fake.url, projects: ["group/app"] }, { token }),
+      provenance: { fromFile: false, references: [] },
       signal: new AbortController().signal,
       log: {
         debug() {},

@@ -9,7 +9,7 @@ import {
   type Nats,
   openBuckets,
   openNats,
-} from "@painchain/shared";
+} from "@painchain/shared/internal";
 
 export const NATS_URL = Deno.env.get("NATS_URL") ?? "nats://127.0.0.1:4222";
 const ADMIN_URL = Deno.env.get("TEST_ADMIN_DATABASE_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres";

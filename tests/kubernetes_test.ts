@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { kubernetesConnector } from "@painchain/kubernetes";
-import { createLogger, decoder } from "@painchain/shared";
+import { createLogger, decoder } from "@painchain/shared/internal";
 import { FakeKube } from "./fake_kube/server.ts";
 import {
   configMap,

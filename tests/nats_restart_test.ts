@@ -4,7 +4,14 @@
  */
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import { connectionKey, encoder, ensureStreams, names, openBuckets, openNats } from "@painchain/shared";
+import {
+  connectionKey,
+  encoder,
+  ensureStreams,
+  names,
+  openBuckets,
+  openNats,
+} from "@painchain/shared/internal";
 import { FakeGithub } from "./fake_github/server.ts";
 import { startService } from "./bench/util.ts";
 import { createTestDb, waitFor } from "./helpers.ts";
@@ -47,6 +54,7 @@ Deno.test({
       HEARTBEAT_MS: "1000",
       LEASE_TTL_MS: "4000",
       CONNECTOR_HOST: "127.0.0.1",
+      PAINCHAIN_UPSTREAM_ALLOW: "127.0.0.1",
     };
     const now = Date.now();
     for (let i = 1; i <= 120; i++) {

@@ -4,8 +4,15 @@ import {
   type RunningConnector,
   silentLogger,
   startConnector,
-} from "@painchain/shared";
-import { createApp, createAuth, createHub, createRegistryCache, type RateLimit } from "@painchain/gateway";
+} from "@painchain/shared/internal";
+import {
+  createApp,
+  createAuth,
+  createHub,
+  createRegistryCache,
+  type FailureLimit,
+  type RateLimit,
+} from "@painchain/gateway";
 import { createSql, migrate, startStoreConsumer } from "@painchain/store";
 import { createTestDb, createTestNats } from "./helpers.ts";
 
@@ -13,6 +20,15 @@ import { createTestDb, createTestNats } from "./helpers.ts";
 export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789";
 
 type App = ReturnType<typeof createApp>;
+
+export interface GatewayOptions {
+  publicRead?: boolean;
+  intakeRateLimit?: RateLimit;
+  webDir?: string;
+  env?: Record<string, string>;
+  sseRecheckMs?: number;
+  failureLimit?: FailureLimit;
+}
 
 /** The app as the admin calls it: every request carries the admin token unless it sets its own Authorization. */
 export function asAdmin(app: App, token = TEST_ADMIN_TOKEN) {
@@ -36,7 +52,7 @@ export function asAdmin(app: App, token = TEST_ADMIN_TOKEN) {
 export function testGateway(
   sql: ReturnType<typeof createSql>,
   tn: Awaited<ReturnType<typeof createTestNats>>,
-  opts: { fetch?: typeof fetch; publicRead?: boolean; intakeRateLimit?: RateLimit; webDir?: string } = {},
+  opts: GatewayOptions = {},
 ) {
   const hub = createHub(tn.nats.nc, tn.names.storedSubject);
   const raw = createApp({
@@ -56,18 +72,20 @@ export function testGateway(
       publicRead: opts.publicRead ?? false,
     }),
     ...(opts.intakeRateLimit ? { intakeRateLimit: opts.intakeRateLimit } : {}),
-    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.sseRecheckMs ? { sseRecheckMs: opts.sseRecheckMs } : {}),
+    ...(opts.failureLimit ? { failureLimit: opts.failureLimit } : {}),
   });
   return { app: asAdmin(raw), raw, hub };
 }
 
-export async function startPipeline() {
+export async function startPipeline(opts: { gateway?: GatewayOptions } = {}) {
   const db = await createTestDb();
   const tn = await createTestNats();
   const sql = createSql(db.url);
   await migrate(sql);
   const store = await startStoreConsumer({ nats: tn.nats, sql, names: tn.names, log: silentLogger });
-  const { app, raw, hub } = testGateway(sql, tn);
+  const { app, raw, hub } = testGateway(sql, tn, opts.gateway);
   const connectors: RunningConnector[] = [];
   return {
     app,

@@ -9,7 +9,7 @@ import {
   type RateLimitInfo,
   silentLogger,
   toCloudEvent,
-} from "@painchain/shared";
+} from "@painchain/shared/internal";
 
 export function connection(
   connector: string,
@@ -51,6 +51,7 @@ export async function pollOnce(
   const outcome = await poll({
     connection: conn,
     cursor,
+    provenance: { fromFile: false, references: [] },
     signal: opts.signal ?? new AbortController().signal,
     log: silentLogger,
     fetch,

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import { connectionKey, encoder, readRegistry } from "@painchain/shared";
+import { connectionKey, encoder, readRegistry } from "@painchain/shared/internal";
 import { FakeGithub } from "./fake_github/server.ts";
 import { type Service, startService } from "./bench/util.ts";
 import { createTestDb, createTestNats, NATS_URL, waitFor } from "./helpers.ts";
@@ -33,6 +33,8 @@ Deno.test({
       INSTANCE_ID: id,
       HEARTBEAT_MS: "1000",
       LEASE_TTL_MS: String(TTL),
+      // The fake GitHub listens on loopback, which the egress policy refuses unless allowed.
+      PAINCHAIN_UPSTREAM_ALLOW: "127.0.0.1",
     });
     const store = await startService("store/main.ts", {
       NATS_URL,

@@ -68,7 +68,7 @@ export async function startStack(env: Record<string, string>): Promise<Stack> {
   const prefix = `s_${randomSuffix()}`;
   const secretKey = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
   const adminToken = env.PAINCHAIN_ADMIN_TOKEN ?? `admin-${randomSuffix()}-${randomSuffix()}`;
-  const proc = spawnProc(["task", "start"], {
+  const proc = spawnProc(["task", "start", "--verbose"], {
     ...Deno.env.toObject(),
     NATS_URL,
     PAINCHAIN_PREFIX: prefix,

@@ -3,11 +3,29 @@
  * plus the audit trail, secrets and live stream.
  */
 import assert from "node:assert/strict";
-import { destroyAll, names, openNats } from "@painchain/shared";
+import { destroyAll, names, openNats } from "@painchain/shared/internal";
 import { createTestDb, NATS_URL, waitFor } from "./helpers.ts";
 import { freePort, ROOT, startFakeConnector, startStack } from "./stack.ts";
 import postgres from "postgres";
 import { sign } from "@octokit/webhooks-methods";
+
+/** The processes of a stack (found by its prefix in their environment): service name, pid, args, environment. */
+function stackProcesses(prefix: string) {
+  const out: { pid: number; service: string; args: string[]; env: string[] }[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const env = Deno.readTextFileSync(`/proc/${e.name}/environ`).split("\0");
+      if (!env.includes(`PAINCHAIN_PREFIX=${prefix}`)) continue;
+      const args = Deno.readTextFileSync(`/proc/${e.name}/cmdline`).split("\0").filter(Boolean);
+      const entry = args.find((a) => /(store|gateway|connectors\/[^/]+)\/main\.ts$/.test(a));
+      if (!entry) continue;
+      const service = entry.replace(/^connectors\//, "").replace(/\/main\.ts$/, "");
+      out.push({ pid: Number(e.name), service, args, env });
+    } catch { /* gone, or not ours */ }
+  }
+  return out;
+}
 
 async function curl(args: string[]): Promise<{ code: number; stdout: string }> {
   const out = await new Deno.Command("curl", { args: ["-sS", ...args], cwd: Deno.makeTempDirSync() })
@@ -21,23 +39,59 @@ Deno.test({
   sanitizeOps: false,
   fn: async (t) => {
     const db = await createTestDb();
-    const stack = await startStack({ DATABASE_URL: db.url });
-    const fake = startFakeConnector(stack);
     const canary = `s3cr3t-canary-${crypto.randomUUID()}`;
+    // What an upstream answers in its error bodies: it must reach no API answer, status or log either.
+    const bodyCanary = `upstream-body-canary-${crypto.randomUUID()}`;
+    const stack = await startStack({
+      DATABASE_URL: db.url,
+      // The test's own upstreams listen on loopback, which the egress policy refuses unless allowed.
+      PAINCHAIN_UPSTREAM_ALLOW: "127.0.0.1",
+      // A secret given as a reference (config as code): its value is a canary too.
+      CONNECTION_SECRET_STACK_CANARY: canary,
+    });
+    const fake = startFakeConnector(stack);
     const auth = ["-H", `Authorization: Bearer ${stack.adminToken}`];
     const cleanups: (() => Promise<void>)[] = [];
     try {
-      await t.step("without a token the API answers 401; health stays public", async () => {
-        const r = await curl([
+      await t.step(
+        "without a token the data API answers 401; health and the seed's catalog stay public",
+        async () => {
+          const r = await curl(["-w", "%{http_code}", "-o", "/dev/null", `${stack.url}/api/events`]);
+          assert.equal(r.stdout, "401");
+          const h = await curl(["-w", "%{http_code}", "-o", "/dev/null", `${stack.url}/api/health`]);
+          assert.equal(h.stdout, "200");
+        },
+      );
+
+      await t.step("the seed's curl checks work as written, with no token", async () => {
+        // curl http://localhost:8000/api/connectors/metadata
+        const list = await waitFor(
+          async () => {
+            const l = JSON.parse((await curl([`${stack.url}/api/connectors/metadata`])).stdout) as Record<
+              string,
+              unknown
+            >[];
+            return l.some((m) => m.id === "painchain") ? l : null;
+          },
+          30_000,
+          "the public catalog",
+        );
+        const pc = list.find((m) => m.id === "painchain")!;
+        assert.deepEqual(
+          Object.keys(pc).sort(),
+          ["color", "configSchema", "description", "displayName", "eventTypes", "id", "logo", "logoUrl"],
+          "the seed's fields plus the form and panels; no status, replicas or errors",
+        );
+        // curl http://localhost:8000/api/connectors/painchain/logo --output test.png
+        const dir = await Deno.makeTempDir();
+        const logo = await curl([
           "-w",
-          "%{http_code}",
-          "-o",
-          "/dev/null",
-          `${stack.url}/api/connectors/metadata`,
+          "%{http_code} %{content_type}",
+          `${stack.url}/api/connectors/painchain/logo`,
+          "--output",
+          `${dir}/test.png`,
         ]);
-        assert.equal(r.stdout, "401");
-        const h = await curl(["-w", "%{http_code}", "-o", "/dev/null", `${stack.url}/api/health`]);
-        assert.equal(h.stdout, "200");
+        assert.equal(logo.stdout, "200 image/svg+xml");
       });
 
       await t.step(
@@ -233,7 +287,7 @@ Deno.test({
         async () => {
           const refusing = Deno.serve(
             { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-            () => Response.json({ message: "Bad credentials" }, { status: 401 }),
+            () => Response.json({ message: `Bad credentials ${bodyCanary}` }, { status: 401 }),
           );
           cleanups.push(() => refusing.shutdown());
           const upstream = `http://127.0.0.1:${refusing.addr.port}`;
@@ -304,6 +358,48 @@ Deno.test({
             20_000,
             "the webhook's pull request",
           );
+          // The same canary as a pasted kubeconfig's token, and as the value of an admin's env: reference.
+          const kubeconfig = [
+            "apiVersion: v1",
+            `clusters: [{name: c, cluster: {server: '${upstream}'}}]`,
+            `users: [{name: u, user: {token: ${canary}}}]`,
+            "contexts: [{name: x, context: {cluster: c, user: u}}]",
+            "current-context: x",
+          ].join("\n");
+          for (
+            const body of [
+              { connector: "kubernetes", name: "Canary cluster", config: { auth: "kubeconfig", kubeconfig } },
+              {
+                connector: "github",
+                name: "Canary by reference",
+                config: {
+                  token: "env:CONNECTION_SECRET_STACK_CANARY",
+                  repositories: ["octo/app"],
+                  baseUrl: upstream,
+                },
+              },
+            ]
+          ) {
+            const made = await stack.api("/api/connections", {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body: JSON.stringify({ ...body, pollInterval: 60 }),
+            });
+            assert.equal(made.status, 201, await made.clone().text());
+            const { id: madeId } = await made.json();
+            await waitFor(
+              async () => {
+                const meta = await (await stack.api("/api/connectors/metadata")).json();
+                return meta.some((
+                  m: { instances: { connections: { connectionId: string; lastError: string | null }[] }[] },
+                ) =>
+                  m.instances.some((i) => i.connections.some((c) => c.connectionId === madeId && c.lastError))
+                );
+              },
+              30_000,
+              `a failed poll of ${body.name}`,
+            );
+          }
         },
       );
 
@@ -323,10 +419,27 @@ Deno.test({
               "/api/teams",
             ]
           ) {
-            if ((await (await stack.api(path)).text()).includes(canary)) found.push(`API ${path}`);
+            for (const c of [canary, bodyCanary]) {
+              if ((await (await stack.api(path)).text()).includes(c)) found.push(`API ${path}`);
+            }
           }
-          if (stack.proc.output().includes(canary)) found.push("stack logs");
-          if (fake.output().includes(canary)) found.push("fake connector logs");
+          // The status a read key sees, errors included.
+          const reader = await (await stack.api("/api/keys", {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ name: "canary reader", scopes: ["read"] }),
+          })).json();
+          const seenByReader = await (await fetch(`${stack.url}/api/connectors/metadata`, {
+            headers: { authorization: `Bearer ${reader.key}` },
+          })).text();
+          assert.match(seenByReader, /HTTP 401 Unauthorized/, "the read key sees the connections' errors");
+          for (const c of [canary, bodyCanary]) {
+            if (seenByReader.includes(c)) found.push("status seen by a read key");
+          }
+          for (const c of [canary, bodyCanary]) {
+            if (stack.proc.output().includes(c)) found.push("stack logs");
+            if (fake.output().includes(c)) found.push("fake connector logs");
+          }
           // Every message of every stream of this prefix, KV buckets included, read raw.
           const nats = await openNats(NATS_URL, "canary-scan");
           const upper = stack.prefix.toUpperCase();
@@ -339,7 +452,9 @@ Deno.test({
               if (!m) continue;
               scanned++;
               const text = new TextDecoder().decode(m.data) + JSON.stringify(m.header ?? {});
-              if (text.includes(canary)) found.push(`NATS ${name} #${seq} ${m.subject}`);
+              if (text.includes(canary) || text.includes(bodyCanary)) {
+                found.push(`NATS ${name} #${seq} ${m.subject}`);
+              }
             }
           }
           await nats.nc.close();
@@ -348,8 +463,8 @@ Deno.test({
           const tables = await pg`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`;
           for (const { tablename } of tables) {
             const [hit] = await pg.unsafe(
-              `SELECT count(*)::int AS n FROM "${tablename}" t WHERE t::text LIKE $1`,
-              [`%${canary}%`],
+              `SELECT count(*)::int AS n FROM "${tablename}" t WHERE t::text LIKE $1 OR t::text LIKE $2`,
+              [`%${canary}%`, `%${bodyCanary}%`],
             );
             if (hit!.n > 0) found.push(`Postgres ${tablename}`);
           }
@@ -357,6 +472,44 @@ Deno.test({
           assert.deepEqual(found, []);
         },
       );
+
+      await t.step(
+        "each process holds only its own variables: no connector has the admin token or database URL",
+        () => {
+          const procs = stackProcesses(stack.prefix);
+          const services = new Set(procs.map((p) => p.service));
+          for (const s of ["store", "gateway", "github", "gitlab", "kubernetes", "painchain"]) {
+            assert.ok(services.has(s), `${s} runs (${[...services]})`);
+          }
+          for (const p of procs) {
+            const has = (k: string) => p.env.some((e) => e.startsWith(`${k}=`));
+            if (p.service !== "gateway") {
+              assert.ok(!has("PAINCHAIN_ADMIN_TOKEN"), `${p.service} holds the admin token`);
+            }
+            if (p.service !== "gateway" && p.service !== "store") {
+              assert.ok(!has("DATABASE_URL"), `${p.service} holds the database URL`);
+            }
+            if (p.service === "store") {
+              assert.ok(!has("PAINCHAIN_SECRET_KEY"), "the store holds the secret key");
+            }
+            assert.ok(!p.args.includes("-A") && !p.args.includes("--allow-all"), `${p.service} runs with -A`);
+            assert.ok(p.args.some((a) => a.startsWith("--allow-env=")), `${p.service} may read any variable`);
+            assert.ok(p.args.some((a) => a.startsWith("--allow-read=")), `${p.service} may read any file`);
+          }
+        },
+      );
+
+      await t.step("a connector killed with kill -9 is restarted, as compose would", async () => {
+        const victim = stackProcesses(stack.prefix).find((p) => p.service === "gitlab")!;
+        Deno.kill(victim.pid, "SIGKILL");
+        const back = await waitFor(
+          () => stackProcesses(stack.prefix).find((p) => p.service === "gitlab" && p.pid !== victim.pid),
+          15_000,
+          "a new gitlab process",
+        );
+        assert.ok(back.pid !== victim.pid);
+        assert.match(stack.proc.output(), /gitlab exited \(code \d+\); restarting in \d+ s/);
+      });
 
       await t.step("the dashboard is served", async () => {
         const html = await (await fetch(`${stack.url}/`)).text();

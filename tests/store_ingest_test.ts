@@ -1,6 +1,6 @@
 /** The store against real NATS and Postgres: volume, idempotence, versions, and the dead-letter stream. */
 import assert from "node:assert/strict";
-import { cloudEventSchema, encoder, messageId, silentLogger } from "@painchain/shared";
+import { cloudEventSchema, encoder, messageId, silentLogger } from "@painchain/shared/internal";
 import { createSql, migrate, startStoreConsumer } from "@painchain/store";
 import { createTestDb, createTestNats, sampleEvent, waitFor } from "./helpers.ts";
 

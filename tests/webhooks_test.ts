@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { sign } from "@octokit/webhooks-methods";
 import { githubConnector } from "@painchain/github";
 import { gitlabConnector } from "@painchain/gitlab";
-import { type Connection, connectionSchema, eventId } from "@painchain/shared";
+import { type Connection, connectionSchema, eventId } from "@painchain/shared/internal";
 import { mapGithubWebhook } from "../connectors/github/webhook.ts";
 import { FakeGithub } from "./fake_github/server.ts";
 import { FakeGitlab } from "./fake_gitlab/server.ts";
@@ -205,21 +205,27 @@ Deno.test({
         assert.equal(rows.length, 1);
       });
 
-      await t.step("ping is answered; unknown connections are 404", async () => {
-        const ping = await post("ping", JSON.stringify({ zen: "Keep it simple" }));
-        assert.equal(ping.status, 200);
-        const raw = "{}";
-        const res = await pl.raw.request("/api/webhooks/github/nobody", {
-          method: "POST",
-          headers: {
-            "x-github-event": "push",
-            "x-github-delivery": "d",
-            "x-hub-signature-256": await sign(SECRET, raw),
-          },
-          body: raw,
-        });
-        assert.equal(res.status, 404);
-      });
+      await t.step(
+        "ping is answered; an unknown connection gets the answer a bad signature gets",
+        async () => {
+          const ping = await post("ping", JSON.stringify({ zen: "Keep it simple" }));
+          assert.equal(ping.status, 200);
+          const raw = "{}";
+          const res = await pl.raw.request("/api/webhooks/github/nobody", {
+            method: "POST",
+            headers: {
+              "x-github-event": "push",
+              "x-github-delivery": "d",
+              "x-hub-signature-256": await sign(SECRET, raw),
+            },
+            body: raw,
+          });
+          assert.equal(res.status, 401);
+          const bad = await post("push", raw, { "x-hub-signature-256": "sha256=" + "0".repeat(64) });
+          assert.equal(bad.status, 401);
+          assert.deepEqual(await res.json(), await bad.json(), "nothing tells which connections exist");
+        },
+      );
     } finally {
       await pl.close();
       await fake.stop();

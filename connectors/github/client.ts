@@ -6,7 +6,13 @@
 import { Octokit } from "@octokit/rest";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
-import { type Logger, RateBudget } from "@painchain/shared";
+import {
+  classifyNetworkError,
+  type Logger,
+  RateBudget,
+  UpstreamError,
+  upstreamErrorText,
+} from "@painchain/shared";
 
 const GithubOctokit = Octokit.plugin(throttling, retry);
 export type GithubOctokit = InstanceType<typeof GithubOctokit>;
@@ -140,12 +146,28 @@ export function nextLink(link: string | undefined): string | null {
   return null;
 }
 
-/** A short, readable reason for a failed request. */
-export function describeGithubError(err: unknown): string {
-  const e = err as { status?: number; message?: string };
-  if (e.status === 401) return "401 Unauthorized: the token is missing, wrong or expired";
-  if (e.status === 403) return `403 Forbidden: ${e.message ?? "no access"}`;
-  if (e.status === 404) return "404 Not Found: no such repository, or the token cannot see it";
-  if (e.status) return `${e.status}: ${e.message ?? "request failed"}`;
-  return e.message ?? String(err);
+const HINTS: Record<number, string> = {
+  401: "the token is missing, wrong or expired",
+  403: "the token cannot read this, or the rate limit is spent",
+  404: "no such repository, or the token cannot see it",
+  422: "GitHub refused the request's parameters",
+};
+
+/**
+ * A short, readable reason for a failed request: the status and what it usually means, or the kind of network
+ * failure, and the host. Never the response body: the host may be anything a `write` key typed in.
+ */
+export function describeGithubError(err: unknown, baseUrl?: string | null): string {
+  let host = "api.github.com";
+  try {
+    if (baseUrl) host = new URL(baseUrl).host;
+  } catch { /* keep the default */ }
+  const e = err as { name?: string; status?: number; response?: unknown; cause?: unknown };
+  // Octokit reports a request that got no response as status 500; it is a network failure.
+  if (e?.name === "HttpError" && e.response === undefined) {
+    return upstreamErrorText(new UpstreamError(classifyNetworkError(err).phrase, "network", undefined), {
+      host,
+    });
+  }
+  return upstreamErrorText(err, { host, hints: HINTS });
 }

@@ -1,7 +1,7 @@
 /** The GitHub connector: metadata, logo, the incremental poll and a connection test. */
 import type { ConnectorDefinition, TestContext } from "@painchain/shared";
 import { describeGithubError, GithubClient } from "./client.ts";
-import { metadata } from "./metadata.ts";
+import metadata from "./metadata.json" with { type: "json" };
 import { pollGithub, type PollOptions } from "./poll.ts";
 import { settingsOf } from "./targets.ts";
 import { mapGithubWebhook } from "./webhook.ts";
@@ -34,16 +34,17 @@ export async function testGithub(ctx: TestContext): Promise<string> {
     const o = await client.get<{ login: string }>("/orgs/{org}", { org: s.organization });
     return `Reached organization ${o.data?.login}${budget}`;
   } catch (err) {
-    throw new Error(describeGithubError(err));
+    throw new Error(describeGithubError(err, s.baseUrl));
   }
 }
 
 export function githubConnector(opts: PollOptions = {}): ConnectorDefinition {
   return {
     metadata,
-    logo: new URL("./logo.svg", import.meta.url),
+    folder: new URL(".", import.meta.url),
     poll: (ctx) => pollGithub(ctx, opts),
     test: testGithub,
+    validate: (c) => void settingsOf(c),
     webhook: mapGithubWebhook,
   };
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { toCloudEvent } from "@painchain/shared";
+import { toCloudEvent } from "@painchain/shared/internal";
 import { example } from "../../tests/fake_github/examples.ts";
 import {
   mapCommit,

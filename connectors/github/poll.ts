@@ -114,7 +114,7 @@ export async function pollGithub(ctx: PollContext, opts: PollOptions = {}): Prom
         }
       }
     } catch (err) {
-      errors.push(`organization ${settings.organization}: ${describeGithubError(err)}`);
+      errors.push(`organization ${settings.organization}: ${describeGithubError(err, settings.baseUrl)}`);
     }
   }
 
@@ -140,11 +140,18 @@ export async function pollGithub(ctx: PollContext, opts: PollOptions = {}): Prom
       cursor.repos[full] = rc;
     } catch (err) {
       if (ctx.signal.aborted) throw err;
-      errors.push(`${full}: ${describeGithubError(err)}`);
-      ctx.log.warn("Repository poll failed", { repository: full, error: describeGithubError(err) });
+      errors.push(`${full}: ${describeGithubError(err, settings.baseUrl)}`);
+      ctx.log.warn("Repository poll failed", {
+        repository: full,
+        error: describeGithubError(err, settings.baseUrl),
+      });
     }
   }
   ctx.log.debug("GitHub poll done", { requests: client.counts.sent, notModified: client.counts.notModified });
+  // Nothing reached at all is a failed poll, not a success with errors.
+  if (errors.length > 0 && errors.length >= targets.length + (settings.organization ? 1 : 0)) {
+    throw new Error(errors.join("; "));
+  }
   return { cursor, ...(errors.length ? { errors } : {}) };
 }
 

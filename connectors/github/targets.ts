@@ -1,6 +1,6 @@
 /** Reads a GitHub connection's config: which repositories (with branches and tags) and which kinds to track. */
 import { configLines, type Connection, parseTargetLine, TargetLineError } from "@painchain/shared";
-import type { Kind } from "./metadata.ts";
+import type { Kind } from "./kinds.ts";
 
 export interface RepoTarget {
   owner: string;

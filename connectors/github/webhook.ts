@@ -19,7 +19,7 @@ import {
   mapWorkflowRun,
   type RepoContext,
 } from "./map.ts";
-import type { Kind } from "./metadata.ts";
+import type { Kind } from "./kinds.ts";
 import { settingsOf } from "./targets.ts";
 
 /** Webhook events this connector maps, and the kind (config toggle) each belongs to. */

@@ -1,7 +1,7 @@
 /** The GitLab connector: metadata, logo, the incremental poll and a connection test. */
 import { Gitlab } from "@gitbeaker/rest";
 import { type ConnectorDefinition, RateBudget, type TestContext } from "@painchain/shared";
-import { metadata } from "./metadata.ts";
+import metadata from "./metadata.json" with { type: "json" };
 import { errorText, pollGitlab, type PollOptions } from "./poll.ts";
 import { gitlabRequester } from "./requester.ts";
 import { settingsOf } from "./targets.ts";
@@ -36,16 +36,17 @@ export async function testGitlab(ctx: TestContext): Promise<string> {
     const g = await api.Groups.show(s.group);
     return `Reached group ${g.full_path ?? g.path} on ${s.host}`;
   } catch (err) {
-    throw new Error(errorText(err));
+    throw new Error(errorText(err, s.host));
   }
 }
 
 export function gitlabConnector(opts: PollOptions = {}): ConnectorDefinition {
   return {
     metadata,
-    logo: new URL("./logo.svg", import.meta.url),
+    folder: new URL(".", import.meta.url),
     poll: (ctx) => pollGitlab(ctx, opts),
     test: testGitlab,
+    validate: (c) => void settingsOf(c),
     webhook: mapGitlabWebhook,
   };
 }

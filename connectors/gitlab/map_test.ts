@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { toCloudEvent } from "@painchain/shared";
+import { toCloudEvent } from "@painchain/shared/internal";
 import { connection } from "../../tests/poll_harness.ts";
 import { mapCommit, mapDeployment, mapMergeRequest, mapPipeline, mapRelease, mapTag } from "./map.ts";
 import { parseProjectLine, settingsOf } from "./targets.ts";

@@ -1,5 +1,6 @@
 export * from "./connector.ts";
 export * from "./map.ts";
-export * from "./metadata.ts";
+export { default as metadata } from "./metadata.json" with { type: "json" };
 export * from "./poll.ts";
 export * from "./targets.ts";
+export * from "./kinds.ts";

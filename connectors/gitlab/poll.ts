@@ -11,6 +11,7 @@ import {
   type PollContext,
   type PollOutcome,
   RateBudget,
+  upstreamErrorText,
   type Watermark,
   watermark,
 } from "@painchain/shared";
@@ -66,12 +67,19 @@ const MAX_DETAIL_FETCHES = 30;
 // deno-lint-ignore no-explicit-any
 type Api = any;
 
-export function errorText(err: unknown): string {
-  const e = err as { status?: number; message?: string; cause?: { response?: { status?: number } } };
-  const status = e.status ?? e.cause?.response?.status;
-  if (status === 401) return "401 Unauthorized: the token is missing, wrong or expired";
-  if (status === 404) return "404 Not Found: no such project, or the token cannot see it";
-  return e.message ?? String(err);
+const HINTS: Record<number, string> = {
+  401: "the token is missing, wrong or expired",
+  403: "the token cannot read this",
+  404: "no such project, or the token cannot see it",
+};
+
+/** A readable reason (status and meaning, or the network failure, and the host); never a response body. */
+export function errorText(err: unknown, host?: string): string {
+  let h: string | undefined;
+  try {
+    h = host ? new URL(host).host : undefined;
+  } catch { /* no host then */ }
+  return upstreamErrorText(err, { ...(h ? { host: h } : {}), hints: HINTS });
 }
 
 export async function pollGitlab(ctx: PollContext, opts: PollOptions = {}): Promise<PollOutcome> {
@@ -111,7 +119,7 @@ export async function pollGitlab(ctx: PollContext, opts: PollOptions = {}): Prom
         }
       }
     } catch (err) {
-      errors.push(`group ${s.group}: ${errorText(err)}`);
+      errors.push(`group ${s.group}: ${errorText(err, s.host)}`);
     }
   }
 
@@ -148,9 +156,13 @@ export async function pollGitlab(ctx: PollContext, opts: PollOptions = {}): Prom
       cursor.projects[t.project] = pc;
     } catch (err) {
       if (ctx.signal.aborted) throw err;
-      errors.push(`${t.project}: ${errorText(err)}`);
-      ctx.log.warn("Project poll failed", { project: t.project, error: errorText(err) });
+      errors.push(`${t.project}: ${errorText(err, s.host)}`);
+      ctx.log.warn("Project poll failed", { project: t.project, error: errorText(err, s.host) });
     }
+  }
+  // Nothing reached at all is a failed poll, not a success with errors.
+  if (errors.length > 0 && errors.length >= targets.length + (s.group ? 1 : 0)) {
+    throw new Error(errors.join("; "));
   }
   return { cursor, ...(errors.length ? { errors } : {}) };
 }

@@ -4,7 +4,7 @@
  * (Gitbeaker's own handler retries 429 in milliseconds and reads no rate-limit header.)
  */
 import { createRequesterFn } from "@gitbeaker/requester-utils";
-import { backoff, type RateBudget, sleep } from "@painchain/shared";
+import { backoff, type RateBudget, sleep, statusText } from "@painchain/shared";
 
 export class GitlabHttpError extends Error {
   constructor(readonly status: number, message: string) {
@@ -88,17 +88,9 @@ export function gitlabRequester(deps: RequesterDeps) {
           await sleep(backoff(attempt + 1, deps.retryBaseMs ?? 1000, 30_000), deps.signal);
           continue;
         }
-        const detail = await res.text().catch(() => "");
-        let message = detail;
-        try {
-          const j = JSON.parse(detail);
-          message = typeof j.message === "string"
-            ? j.message
-            : typeof j.error === "string"
-            ? j.error
-            : JSON.stringify(j.message ?? j);
-        } catch { /* plain text */ }
-        throw new GitlabHttpError(res.status, `${res.status}: ${message || res.statusText}`.slice(0, 300));
+        // The body is never read into an error: the host may be any service a `write` key pointed at.
+        await res.body?.cancel();
+        throw new GitlabHttpError(res.status, statusText(res.status));
       }
     },
   );

@@ -1,6 +1,6 @@
 /** Reads a GitLab connection's config: instance, projects (with branches and tags) or a group, and kinds. */
 import { configLines, type Connection, parseTargetLine, TargetLineError } from "@painchain/shared";
-import type { Kind } from "./metadata.ts";
+import type { Kind } from "./kinds.ts";
 
 export interface ProjectTarget {
   /** A path like group/sub/app, or a numeric id as a string. */

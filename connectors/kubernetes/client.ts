@@ -1,10 +1,12 @@
 /**
- * Talking to the API server with @kubernetes/client-node: its KubeConfig (in-cluster, kubeconfig, or URL + token +
- * CA, exec plugins, client certificates) authenticates every request and sets up TLS; lists are paginated, and
- * watches stream newline-delimited JSON events.
+ * Talking to the API server through the connector's fetch (under the egress policy), with Deno's HTTP client for the
+ * cluster's CA and client certificate: lists are paginated, and watches stream newline-delimited JSON events.
+ * (@kubernetes/client-node is not loaded at run time: its dependencies read the whole environment, which a
+ * connector running with --allow-env=<its variables> may not; and its exec plugins would need to run programs.)
  */
-import { HttpMethod, KubeConfig, RequestContext } from "@kubernetes/client-node";
-import type { KubeSettings } from "./settings.ts";
+import { upstreamErrorText } from "@painchain/shared";
+import { accessFromKubeconfig, accessInCluster, type ClusterAccess, parseKubeconfig } from "./kubeconfig.ts";
+import { type KubeSettings, SERVICE_ACCOUNT_DIR } from "./settings.ts";
 
 // deno-lint-ignore no-explicit-any
 export type KubeObject = any;
@@ -37,87 +39,91 @@ export class KubeApiError extends Error {
 
 const PAGE = 500;
 
-export function kubeConfigOf(s: KubeSettings): KubeConfig {
-  const kc = new KubeConfig();
-  if (s.auth === "incluster") {
-    kc.loadFromCluster();
-  } else if (s.auth === "kubeconfig") {
-    kc.loadFromString(s.kubeconfig!);
-    if (s.context) kc.setCurrentContext(s.context);
-  } else {
-    const ca = s.caData ? (s.caData.includes("BEGIN CERTIFICATE") ? btoa(s.caData) : s.caData) : undefined;
-    kc.loadFromOptions({
-      clusters: [{ name: s.cluster, server: s.server!, ...(ca ? { caData: ca } : {}), skipTLSVerify: false }],
-      users: [{ name: "painchain", token: s.token! }],
-      contexts: [{ name: s.cluster, cluster: s.cluster, user: "painchain" }],
-      currentContext: s.cluster,
-    });
+/** How the settings reach the cluster. */
+export function accessOf(s: KubeSettings, mayReadFiles: boolean): ClusterAccess {
+  if (s.auth === "incluster") return accessInCluster(SERVICE_ACCOUNT_DIR);
+  if (s.auth === "kubeconfig") {
+    return accessFromKubeconfig(parseKubeconfig(s.kubeconfig!), s.context, mayReadFiles);
   }
-  if (!kc.getCurrentCluster()) throw new KubeApiError(0, "The kubeconfig names no current cluster");
-  return kc;
+  const ca = s.caData ? (s.caData.includes("BEGIN CERTIFICATE") ? s.caData : atob(s.caData)) : null;
+  return {
+    server: s.server!,
+    caPem: ca,
+    certPem: null,
+    keyPem: null,
+    token: s.token!,
+    tokenFile: null,
+    basic: null,
+  };
 }
 
-async function statusError(
-  res: { status: number; text(): Promise<string> },
-  what: string,
-): Promise<KubeApiError> {
-  let message = `${res.status}`;
-  try {
-    const body = JSON.parse(await res.text());
-    if (body?.message) message = `${res.status} ${body.reason ?? ""}: ${body.message}`.replace(" : ", ": ");
-  } catch { /* not a Status */ }
-  return new KubeApiError(res.status, `${what}: ${message}`);
+const HINTS: Record<number, string> = {
+  401: "the credentials were refused",
+  403: "the account may not read this (see connectors/kubernetes/rbac.yaml)",
+  404: "no such resource or API group on this cluster",
+};
+
+/** The status and its meaning; the body is not read (the server may be anything a `write` key typed in). */
+async function statusError(res: Response, what: string, host: string): Promise<KubeApiError> {
+  await res.body?.cancel();
+  return new KubeApiError(
+    res.status,
+    `${what}: ${upstreamErrorText({ status: res.status }, { host, hints: HINTS })}`,
+  );
 }
 
-const fromB64 = (s: string) => new TextDecoder().decode(Uint8Array.from(atob(s), (c) => c.charCodeAt(0)));
-
-/**
- * Deno's own HTTP client with the kubeconfig's TLS settings (cluster CA, client certificate). Requests go through
- * Deno's fetch: Node's HTTP stack under Deno crashes when a streaming watch is cancelled.
- */
-function httpClientOf(kc: KubeConfig): Deno.HttpClient | undefined {
-  const cluster = kc.getCurrentCluster()!;
-  const user = kc.getCurrentUser();
-  const ca = cluster.caData
-    ? fromB64(cluster.caData)
-    : cluster.caFile
-    ? Deno.readTextFileSync(cluster.caFile)
-    : null;
-  const cert = user?.certData
-    ? fromB64(user.certData)
-    : user?.certFile
-    ? Deno.readTextFileSync(user.certFile)
-    : null;
-  const key = user?.keyData
-    ? fromB64(user.keyData)
-    : user?.keyFile
-    ? Deno.readTextFileSync(user.keyFile)
-    : null;
-  if (cluster.skipTLSVerify) {
-    throw new KubeApiError(0, "insecure-skip-tls-verify is not supported: give the cluster's CA certificate");
-  }
-  if (!ca && !(cert && key)) return undefined;
-  return Deno.createHttpClient({ ...(ca ? { caCerts: [ca] } : {}), ...(cert && key ? { cert, key } : {}) });
+/** Deno's own HTTP client with the cluster's CA and the client certificate, when there are any. */
+function httpClientOf(a: ClusterAccess): Deno.HttpClient | undefined {
+  if (!a.caPem && !(a.certPem && a.keyPem)) return undefined;
+  return Deno.createHttpClient({
+    ...(a.caPem ? { caCerts: [a.caPem] } : {}),
+    ...(a.certPem && a.keyPem ? { cert: a.certPem, key: a.keyPem } : {}),
+  });
 }
 
-export function kubeApi(kc: KubeConfig): KubeApi {
-  const server = kc.getCurrentCluster()!.server.replace(/\/+$/, "");
-  const client = httpClientOf(kc);
-  /** The kubeconfig's credentials (token, exec plugin, auth provider) as request headers. */
-  const headersFor = async (url: URL) => {
-    const ctx = new RequestContext(url.toString(), HttpMethod.GET);
-    await kc.applySecurityAuthentication(ctx);
-    return { ...ctx.getHeaders(), accept: "application/json" };
+export function kubeApi(access: ClusterAccess, doFetch: typeof fetch = fetch): KubeApi {
+  const server = access.server.replace(/\/+$/, "");
+  const host = (() => {
+    try {
+      return new URL(server).host;
+    } catch {
+      throw new KubeApiError(0, "The cluster's server is not a URL");
+    }
+  })();
+  const client = httpClientOf(access);
+  // A token file (the service account's) is re-read now and then: such tokens rotate.
+  let fileToken: { at: number; value: string } | null = null;
+  const token = async () => {
+    if (access.token) return access.token;
+    if (!access.tokenFile) return null;
+    if (!fileToken || Date.now() - fileToken.at > 60_000) {
+      fileToken = { at: Date.now(), value: (await Deno.readTextFile(access.tokenFile)).trim() };
+    }
+    return fileToken.value;
+  };
+  const headersFor = async (_url: URL): Promise<Record<string, string>> => {
+    const t = await token();
+    const h: Record<string, string> = { accept: "application/json" };
+    if (t) h.authorization = `Bearer ${t}`;
+    else if (access.basic) {
+      h.authorization = `Basic ${btoa(`${access.basic.username}:${access.basic.password}`)}`;
+    }
+    return h;
   };
   const get = async (path: string, query: Record<string, string | undefined>, signal?: AbortSignal) => {
     const url = new URL(server + path);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
-    const res = await fetch(url, {
-      headers: await headersFor(url),
-      ...(client ? { client } : {}),
-      ...(signal ? { signal } : {}),
-    });
-    if (!res.ok) throw await statusError(res, `GET ${path}`);
+    let res: Response;
+    try {
+      res = await doFetch(url, {
+        headers: await headersFor(url),
+        ...(client ? { client } : {}),
+        ...(signal ? { signal } : {}),
+      } as RequestInit);
+    } catch (err) {
+      throw new KubeApiError(0, `GET ${path}: ${upstreamErrorText(err, { host })}`);
+    }
+    if (!res.ok) throw await statusError(res, `GET ${path}`, host);
     return await res.json() as KubeObject;
   };
   return {
@@ -162,16 +168,16 @@ export function kubeApi(kc: KubeConfig): KubeApi {
         if (opts.labelSelector) url.searchParams.set("labelSelector", opts.labelSelector);
         let res;
         try {
-          res = await fetch(url, {
+          res = await doFetch(url, {
             headers: await headersFor(url),
             ...(client ? { client } : {}),
             signal: ac.signal,
-          });
+          } as RequestInit);
         } catch (err) {
           if (ac.signal.aborted) return;
-          throw new KubeApiError(0, `watch ${path}: ${(err as Error).message}`);
+          throw new KubeApiError(0, `watch ${path}: ${upstreamErrorText(err, { host })}`);
         }
-        if (!res.ok) throw await statusError(res, `watch ${path}`);
+        if (!res.ok) throw await statusError(res, `watch ${path}`, host);
         reader = res.body!.getReader();
         const dec = new TextDecoder();
         let buf = "";
@@ -190,7 +196,16 @@ export function kubeApi(kc: KubeConfig): KubeApi {
             }
           }
         } catch (err) {
-          if (!ac.signal.aborted) throw new KubeApiError(0, `watch ${path}: ${(err as Error).message}`);
+          if (!ac.signal.aborted) {
+            throw new KubeApiError(
+              0,
+              `watch ${path}: ${
+                err instanceof SyntaxError
+                  ? "the server sent malformed JSON"
+                  : upstreamErrorText(err, { host })
+              }`,
+            );
+          }
         } finally {
           reader.cancel().catch(() => {});
         }

@@ -1,15 +1,15 @@
 /** The Kubernetes connector: metadata, logo, the watch-based poll and a connection test. */
 import type { ConnectorDefinition, TestContext } from "@painchain/shared";
-import { kubeApi, kubeConfigOf } from "./client.ts";
-import { metadata } from "./metadata.ts";
+import { accessOf, kubeApi } from "./client.ts";
+import metadata from "./metadata.json" with { type: "json" };
 import { type KubePollOptions, pollKubernetes } from "./poll.ts";
 import { collectionPath, KINDS } from "./resources.ts";
-import { settingsOf } from "./settings.ts";
+import { operatorWrote, settingsOf } from "./settings.ts";
 
 /** Reaches the API server and lists one kind in each namespace it will watch (RBAC is checked, not assumed). */
 export async function testKubernetes(ctx: TestContext, opts: KubePollOptions = {}): Promise<string> {
-  const s = settingsOf(ctx.connection);
-  const api = opts.api?.(s) ?? kubeApi(kubeConfigOf(s));
+  const s = settingsOf(ctx.connection, ctx.provenance);
+  const api = opts.api?.(s) ?? kubeApi(accessOf(s, operatorWrote(ctx.provenance)), ctx.fetch);
   const version = await api.version();
   const kind = KINDS.find((k) => s.kinds.has(k.key)) ?? KINDS[0]!;
   const scopes = s.namespaces.length ? s.namespaces : [null];
@@ -21,8 +21,9 @@ export async function testKubernetes(ctx: TestContext, opts: KubePollOptions = {
 export function kubernetesConnector(opts: KubePollOptions = {}): ConnectorDefinition {
   return {
     metadata,
-    logo: new URL("./logo.svg", import.meta.url),
+    folder: new URL(".", import.meta.url),
     poll: (ctx) => pollKubernetes(ctx, opts),
     test: (ctx) => testKubernetes(ctx, opts),
+    validate: (c, provenance) => void settingsOf(c, provenance),
   };
 }

@@ -2,7 +2,7 @@ export * from "./connector.ts";
 export * from "./client.ts";
 export * from "./diff.ts";
 export * from "./helm.ts";
-export * from "./metadata.ts";
+export { default as metadata } from "./metadata.json" with { type: "json" };
 export * from "./observe.ts";
 export * from "./poll.ts";
 export * from "./resources.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type Connection, toCloudEvent } from "@painchain/shared";
+import { type Connection, toCloudEvent } from "@painchain/shared/internal";
 import { createObserver, lastWriter, podOwner, type StateMap } from "./observe.ts";
 import { KINDS } from "./resources.ts";
 import { settingsOf } from "./settings.ts";

@@ -6,10 +6,10 @@
  * missed. Changes are published before their state is saved, and state before the resourceVersion.
  */
 import type { PollContext, PollOutcome } from "@painchain/shared";
-import { type KubeApi, kubeApi, kubeConfigOf, type KubeObject } from "./client.ts";
+import { accessOf, type KubeApi, kubeApi, type KubeObject } from "./client.ts";
 import { createObserver, type Mode, objectKey, type Observation, type StateMap } from "./observe.ts";
 import { collectionPath, type KindDef, KINDS } from "./resources.ts";
-import { type KubeSettings, settingsOf } from "./settings.ts";
+import { type KubeSettings, operatorWrote, settingsOf } from "./settings.ts";
 
 export interface KubePollOptions {
   /** How long each watch runs before the server closes it (and the poll ends). */
@@ -39,8 +39,8 @@ function cursorOf(raw: unknown, scope: string): Cursor {
 class GoneError extends Error {}
 
 export async function pollKubernetes(ctx: PollContext, opts: KubePollOptions = {}): Promise<PollOutcome> {
-  const s = settingsOf(ctx.connection);
-  const api = opts.api?.(s) ?? kubeApi(kubeConfigOf(s));
+  const s = settingsOf(ctx.connection, ctx.provenance);
+  const api = opts.api?.(s) ?? kubeApi(accessOf(s, operatorWrote(ctx.provenance)), ctx.fetch);
   const scope = JSON.stringify([s.cluster, s.namespaces]);
   const cursor = cursorOf(ctx.cursor, scope);
   const id = `${ctx.connection.id}`;

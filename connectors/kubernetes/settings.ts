@@ -1,5 +1,6 @@
 /** Reads a Kubernetes connection's config: how to reach the cluster, which namespaces and kinds, what to ignore. */
-import { configLines, type Connection } from "@painchain/shared";
+import { configLines, type Connection, type Provenance } from "@painchain/shared";
+import { checkInlineKubeconfig } from "./kubeconfig.ts";
 import { KINDS } from "./resources.ts";
 
 export interface KubeSettings {
@@ -27,7 +28,14 @@ export class KubeSettingsError extends Error {
 
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-export function settingsOf(c: Connection): KubeSettings {
+/**
+ * Reads and checks the settings. `provenance` says who wrote them: a kubeconfig pasted through the API may hold
+ * inline data only (kubeconfig.ts); in-cluster auth needs the pod's service account.
+ */
+export function settingsOf(
+  c: Connection,
+  provenance: Provenance = { fromFile: false, references: [] },
+): KubeSettings {
   const cfg = c.config as Record<string, unknown>;
   const str = (
     k: string,
@@ -50,11 +58,41 @@ export function settingsOf(c: Connection): KubeSettings {
     ignoreFields: configLines(cfg.ignoreFields),
     hpaReplicaChanges: cfg.hpaReplicaChanges === true,
   };
+  if (!["incluster", "kubeconfig", "token"].includes(auth)) {
+    throw new KubeSettingsError(`Unknown auth "${auth}"`);
+  }
   if (auth === "kubeconfig" && !s.kubeconfig) {
-    throw new KubeSettingsError("Paste a kubeconfig (or file:/path)");
+    throw new KubeSettingsError(
+      "Paste a kubeconfig (the admin may also reference a file: file:/run/secrets/…)",
+    );
+  }
+  if (auth === "kubeconfig" && !operatorWrote(provenance)) {
+    checkInlineKubeconfig(s.kubeconfig!);
+  }
+  if (auth === "incluster" && !inCluster()) {
+    throw new KubeSettingsError(
+      "In-cluster auth works only when PainChain runs inside the cluster (no service account is mounted here); " +
+        "paste a kubeconfig, or give the API server URL and a token",
+    );
   }
   if (auth === "token" && (!s.server || !s.token)) {
     throw new KubeSettingsError("Give the API server URL and a token");
   }
   return s;
+}
+
+export const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+/** True inside a pod: the API server's address in the environment and a service account token mounted. */
+export function inCluster(): boolean {
+  try {
+    return !!Deno.env.get("KUBERNETES_SERVICE_HOST") && Deno.statSync(`${SERVICE_ACCOUNT_DIR}/token`).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** A kubeconfig the operator placed (the connections file, or a file: reference) may name local files. */
+export function operatorWrote(p: Provenance): boolean {
+  return p.fromFile || p.references.includes("kubeconfig");
 }

@@ -3,6 +3,7 @@
  * which secret values never appear.
  */
 import type { Connection, MappedChange } from "@painchain/shared";
+import type { AuditRecord } from "@painchain/shared/internal";
 
 export const REDACTED = "[redacted]";
 
@@ -59,14 +60,16 @@ export function auditEvent(ch: KvChange): MappedChange | null {
   const target = ch.next ?? ch.prev;
   const [connector = "unknown", connectionId = ch.key] = ch.key.split(".", 2);
   const name = target?.name ?? connectionId;
+  // Whoever wrote this revision through the API (a deletion is preceded by a write naming the deleter).
+  const actor = ch.next?.updatedBy ?? ch.prev?.updatedBy ?? "unknown";
   const base = {
     upstreamId: `${ch.key}-${ch.revision}`,
     time: ch.time,
     subject: `${connector}/${connectionId}`,
-    author: "painchain",
+    author: actor,
     tags: target?.tags ?? [],
   };
-  const meta = { connector, connectionId, connectionName: name, revision: ch.revision };
+  const meta = { connector, connectionId, connectionName: name, revision: ch.revision, actor };
   if (ch.operation !== "PUT" || !ch.next) {
     return {
       ...base,
@@ -110,4 +113,44 @@ export function auditEvent(ch: KvChange): MappedChange | null {
     ),
     metadata: { ...meta, diff },
   };
+}
+
+/** The audit event of a record on the audit stream (what the connections bucket does not show). */
+export function auditRecordEvent(r: AuditRecord, seq: number): MappedChange {
+  const t = r.target as Record<string, unknown>;
+  const base = { upstreamId: `audit-${seq}`, time: r.at, author: r.actor, tags: [] as string[] };
+  switch (r.action) {
+    case "connection.tested": {
+      const name = String(t.name ?? t.connectionId ?? "new connection");
+      const { connector, connectionId, name: _n, secretsGiven, ...origin } = t;
+      return {
+        ...base,
+        eventType: "ConnectionTested",
+        subject: `${connector}/${connectionId ?? "new"}`,
+        title: `Connection "${name}" tested (${connector}) by ${r.actor}`.slice(0, 500),
+        status: "tested",
+        metadata: {
+          connector,
+          connectionId: connectionId ?? null,
+          connectionName: name,
+          actor: r.actor,
+          // Where the test went (the origin settings), and which secrets the caller gave (names only).
+          settings: origin,
+          secretsGiven: secretsGiven ?? [],
+        },
+      };
+    }
+    case "key.created":
+    case "key.revoked": {
+      const created = r.action === "key.created";
+      return {
+        ...base,
+        eventType: created ? "ApiKeyCreated" : "ApiKeyRevoked",
+        subject: `keys/${String(t.id ?? t.name)}`,
+        title: `API key "${String(t.name)}" ${created ? "created" : "revoked"} by ${r.actor}`.slice(0, 500),
+        status: created ? "created" : "revoked",
+        metadata: { keyName: t.name ?? null, keyId: t.id ?? null, scopes: t.scopes ?? [], actor: r.actor },
+      };
+    }
+  }
 }

@@ -5,8 +5,10 @@
 import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
-import { SESSION_TTL_MS } from "@painchain/shared";
+import { SESSION_TTL_MS } from "@painchain/shared/internal";
+import type { Context } from "hono";
 import {
+  actorOf,
   apiKeyBodySchema,
   type Auth,
   AuthError,
@@ -14,14 +16,16 @@ import {
   publicKey,
   SESSION_COOKIE,
 } from "../auth.ts";
-import { NotFoundError } from "../errors.ts";
+import type { Audit } from "../audit.ts";
+import { NotFoundError, TooManyRequestsError } from "../errors.ts";
+import type { Limits } from "../limits.ts";
 import { validate } from "../validation.ts";
 
 type Env = { Variables: { principal: Principal | null } };
 
 const describe = (p: Principal) => ({ kind: p.kind, id: p.id, name: p.name, scopes: p.scopes });
 
-export function authRoutes(deps: { auth: Auth }) {
+export function authRoutes(deps: { auth: Auth; limits: Limits; callerOf(c: Context): string }) {
   const app = new Hono<Env>();
 
   app.get("/me", (c) => {
@@ -37,8 +41,17 @@ export function authRoutes(deps: { auth: Auth }) {
     "/session",
     validate("json", z.object({ token: z.string().min(1, "Token is required").max(500) }).strict()),
     async (c) => {
+      const caller = deps.callerOf(c);
+      const blocked = deps.limits.blocked(caller);
+      if (blocked > 0) {
+        throw new TooManyRequestsError("Too many failed credentials; try again later", blocked);
+      }
       const p = await deps.auth.verifyToken(c.req.valid("json").token);
-      if (!p) throw new AuthError("The token or API key is not valid");
+      if (!p) {
+        const wait = await deps.limits.failed(caller);
+        if (wait > 0) throw new TooManyRequestsError("Too many failed credentials; try again later", wait);
+        throw new AuthError("The token or API key is not valid");
+      }
       const cookie = await deps.auth.createSession(p);
       setCookie(c, SESSION_COOKIE, cookie, {
         httpOnly: true,
@@ -61,13 +74,19 @@ export function authRoutes(deps: { auth: Auth }) {
   return app;
 }
 
-export function keysRoutes(deps: { auth: Auth }) {
+export function keysRoutes(deps: { auth: Auth; audit: Audit }) {
   const app = new Hono<Env>();
 
   app.get("/", async (c) => c.json((await deps.auth.listKeys()).map(publicKey)));
 
   app.post("/", validate("json", apiKeyBodySchema), async (c) => {
-    const { key, record } = await deps.auth.createKey(c.req.valid("json"), c.get("principal")!);
+    const body = c.req.valid("json");
+    await deps.audit.record({
+      action: "key.created",
+      actor: actorOf(c.get("principal")),
+      target: { name: body.name, scopes: body.scopes },
+    });
+    const { key, record } = await deps.auth.createKey(body, c.get("principal")!);
     // The only time the key is shown.
     return c.json({ ...publicKey(record), key }, 201);
   });
@@ -77,6 +96,13 @@ export function keysRoutes(deps: { auth: Auth }) {
     validate("param", z.object({ id: z.string().regex(/^[a-z0-9]{12}$/, "Invalid key id") })),
     async (c) => {
       const { id } = c.req.valid("param");
+      const record = await deps.auth.getKey(id);
+      if (!record) throw new NotFoundError(`No API key "${id}"`);
+      await deps.audit.record({
+        action: "key.revoked",
+        actor: actorOf(c.get("principal")),
+        target: { id, name: record.name, scopes: record.scopes },
+      });
       if (!(await deps.auth.revokeKey(id))) throw new NotFoundError(`No API key "${id}"`);
       return c.body(null, 204);
     },

@@ -1,8 +1,8 @@
 /** POST /api/changes: deploy scripts, feature flags and notes, as a CloudEvent or a minimal custom change. */
 import { Hono } from "hono";
-import { describeError, type PainchainCloudEvent, type Publisher } from "@painchain/shared";
+import { describeError, type PainchainCloudEvent, type Publisher } from "@painchain/shared/internal";
 import type { Principal } from "../auth.ts";
-import { changesBodySchema, mapPostedChange } from "../custom/change.ts";
+import { changesBodySchema, mapPostedChange } from "../change_api/change.ts";
 import { UnavailableError } from "../errors.ts";
 import { validate } from "../validation.ts";
 

@@ -1,19 +1,27 @@
-/** Connections CRUD (validated against the connector's configSchema; secrets write-only) and "sync now". */
+/**
+ * Connections CRUD (validated against the connector's configSchema, then by a connector replica itself), "test",
+ * and "sync now". Secrets are write-only; references (env:, file:) are the admin's only; stored secrets stay bound
+ * to the origin they were entered for; every write names its actor.
+ */
 import { Hono } from "hono";
 import type { KV, NatsConnection } from "nats";
 import { z } from "zod";
 import {
+  type Connection,
   CONNECTION_ID,
   connectionBodySchema,
   connectionKey,
   connectionPatchSchema,
+  connectorIdSchema,
   type ConnectorMetadata,
   decoder,
   encoder,
   type Names,
   publicConnection,
   sealSecrets,
-} from "@painchain/shared";
+} from "@painchain/shared/internal";
+import { actorOf, type Principal } from "../auth.ts";
+import type { Audit } from "../audit.ts";
 import { BadRequestError, NotFoundError, UnavailableError } from "../errors.ts";
 import type { RegistryCache } from "../registry_cache.ts";
 import { validate } from "../validation.ts";
@@ -22,11 +30,14 @@ import {
   findConnection,
   listConnections,
   splitConfig,
+  type SplitOptions,
   updateConnection,
 } from "../connections_store.ts";
 
+type Env = { Variables: { principal: Principal | null } };
+
 const connectionTestSchema = z.object({
-  connector: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/),
+  connector: connectorIdSchema,
   id: z.string().regex(CONNECTION_ID).optional(),
   name: z.string().max(100).optional(),
   config: z.record(z.string(), z.unknown()).default({}),
@@ -42,9 +53,11 @@ export function connectionsRoutes(
     registry: RegistryCache;
     now: () => Date;
     secretKey: CryptoKey | null;
+    audit: Audit;
+    secretsDir?: string;
   },
 ) {
-  const app = new Hono();
+  const app = new Hono<Env>();
 
   const metadataOf = async (connector: string): Promise<ConnectorMetadata> => {
     const reg = await deps.registry.get(connector);
@@ -54,13 +67,35 @@ export function connectionsRoutes(
     }
     return reg.metadata;
   };
+  const splitOptions = (p: Principal | null): SplitOptions => ({
+    mayReference: p?.kind === "admin",
+    ...(deps.secretsDir ? { secretsDir: deps.secretsDir } : {}),
+  });
+
+  /** Sends sealed settings to one replica of the connector and returns its answer. */
+  const ask = async (subject: string, c: Connection, timeout: number) => {
+    const reply = await deps.nc.request(subject, encoder.encode(JSON.stringify(c)), { timeout });
+    return JSON.parse(decoder.decode(reply.data)) as { ok: boolean; message: string };
+  };
+
+  /**
+   * The connector's own checks, without reaching the upstream (the same ones Test and every poll start with). A
+   * connector with no running replica cannot answer: the settings are then saved on the schema's word, and its
+   * first poll reports any problem in the connection status.
+   */
+  const checkWithConnector = async (c: Connection) => {
+    let answer: { ok: boolean; message: string };
+    try {
+      answer = await ask(deps.names.validateSubject(c.connector), c, 3_000);
+    } catch {
+      return;
+    }
+    if (!answer.ok) throw new BadRequestError(`Invalid config: ${answer.message}`);
+  };
 
   app.get(
     "/",
-    validate(
-      "query",
-      z.object({ connector: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/).optional() }).strict(),
-    ),
+    validate("query", z.object({ connector: connectorIdSchema.optional() }).strict()),
     async (c) => {
       const list = await listConnections(deps.kv, c.req.valid("query").connector);
       return c.json(list.map(publicConnection));
@@ -69,25 +104,36 @@ export function connectionsRoutes(
 
   app.post("/", validate("json", connectionBodySchema), async (c) => {
     const body = c.req.valid("json");
+    const p = c.get("principal");
     const meta = await metadataOf(body.connector);
-    const created = await createConnection(deps.kv, meta, body, deps.now(), deps.secretKey);
+    const created = await createConnection(deps.kv, meta, body, deps.now(), deps.secretKey, {
+      actor: actorOf(p),
+      split: splitOptions(p),
+      check: checkWithConnector,
+    });
     return c.json(publicConnection(created), 201);
   });
 
   // Test settings before (or after) saving: one connector replica tries them against the upstream.
   app.post("/test", validate("json", connectionTestSchema), async (c) => {
     const body = c.req.valid("json");
+    const p = c.get("principal");
     const meta = await metadataOf(body.connector);
     const existing = body.id ? await findConnection(deps.kv, body.id) : null;
     if (body.id && (!existing || existing.c.connector !== meta.id)) {
       throw new NotFoundError("No such connection");
     }
-    const { config, secrets } = splitConfig(meta.configSchema, body.config, existing?.c ?? null);
+    const { config, secrets } = splitConfig(
+      meta.configSchema,
+      body.config,
+      existing?.c ?? null,
+      splitOptions(p),
+    );
     const stamp = deps.now().toISOString();
-    const candidate = {
+    const candidate: Connection = {
       id: body.id ?? "connection-test",
       connector: meta.id,
-      name: body.name ?? "Connection test",
+      name: body.name ?? existing?.c.name ?? "Connection test",
       enabled: true,
       pollInterval: meta.defaultPollInterval,
       tags: [],
@@ -97,13 +143,23 @@ export function connectionsRoutes(
       createdAt: stamp,
       updatedAt: stamp,
     };
+    await deps.audit.record({
+      action: "connection.tested",
+      actor: actorOf(p),
+      target: {
+        connector: meta.id,
+        connectionId: body.id ?? null,
+        name: candidate.name,
+        ...Object.fromEntries(
+          meta.configSchema.filter((f) => f.origin).map((f) => [f.key, config[f.key] ?? null]),
+        ),
+        secretsGiven: Object.keys(body.config).filter((k) =>
+          meta.configSchema.some((f) => f.key === k && f.secret)
+        ),
+      },
+    });
     try {
-      const reply = await deps.nc.request(
-        deps.names.testSubject(meta.id),
-        encoder.encode(JSON.stringify(candidate)),
-        { timeout: 20_000 },
-      );
-      return c.json(JSON.parse(decoder.decode(reply.data)));
+      return c.json(await ask(deps.names.testSubject(meta.id), candidate, 20_000));
     } catch (err) {
       throw new UnavailableError(`No running ${meta.displayName} replica can test connections right now`, {
         cause: err,
@@ -119,6 +175,7 @@ export function connectionsRoutes(
 
   app.put("/:id", validate("param", idParam), validate("json", connectionPatchSchema), async (c) => {
     const { id } = c.req.valid("param");
+    const p = c.get("principal");
     const found = await findConnection(deps.kv, id);
     if (!found) throw new NotFoundError("No such connection");
     const meta = await metadataOf(found.c.connector);
@@ -129,6 +186,11 @@ export function connectionsRoutes(
       c.req.valid("json"),
       deps.now(),
       deps.secretKey,
+      {
+        actor: actorOf(p),
+        split: splitOptions(p),
+        check: checkWithConnector,
+      },
     );
     return c.json(publicConnection(updated));
   });
@@ -136,7 +198,18 @@ export function connectionsRoutes(
   app.delete("/:id", validate("param", idParam), async (c) => {
     const found = await findConnection(deps.kv, c.req.valid("param").id);
     if (!found) throw new NotFoundError("No such connection");
-    await deps.kv.delete(connectionKey(found.c.connector, found.c.id));
+    const key = connectionKey(found.c.connector, found.c.id);
+    // The deleter is written first, so the audit event of the deletion names them.
+    const actor = actorOf(c.get("principal"));
+    if (found.c.updatedBy !== actor) {
+      await deps.kv.update(
+        key,
+        encoder.encode(JSON.stringify({ ...found.c, updatedBy: actor })),
+        found.revision,
+      )
+        .catch(() => {});
+    }
+    await deps.kv.delete(key);
     return c.body(null, 204);
   });
 

@@ -1,86 +1,109 @@
-/** GET /api/connectors/metadata and GET /api/connectors/:id/logo (proxied from a registered replica). */
+/**
+ * GET /api/connectors/metadata and GET /api/connectors/:id/logo, as the seed's connector guide has them: both
+ * answer without credentials. Anyone gets the catalog (the seed's fields plus the connection form and detail
+ * panels); a `read` caller also gets live status, replicas and their connections. Logos come from the logos
+ * bucket, where each connector registers its own at start, so they are served while a connector is down; each is
+ * checked (type, magic bytes, size) before it is served, with a content ETag.
+ */
+import { createHash } from "node:crypto";
 import { Hono } from "hono";
+import { secureHeaders } from "hono/secure-headers";
+import type { KV } from "nats";
 import { z } from "zod";
-import { connectorIdSchema, type ConnectorMetadata } from "@painchain/shared";
-import { BadGatewayError, CSP_OVERRIDE, NotFoundError, UnavailableError } from "../errors.ts";
+import {
+  connectorIdSchema,
+  type ConnectorMetadata,
+  getLogo,
+  LOGO_MAX_BYTES,
+  LOGO_TYPES,
+  publicCatalogEntry,
+  type RegisteredConnector,
+} from "@painchain/shared/internal";
+import { allows, type Principal } from "../auth.ts";
+import { BadGatewayError, NotFoundError, UnavailableError } from "../errors.ts";
 import type { RegistryCache } from "../registry_cache.ts";
 import { validate } from "../validation.ts";
 
-const LOGO_MAX_BYTES = 512 * 1024;
-const LOGO_TYPES = ["image/png", "image/svg+xml", "image/jpeg"] as const;
-const LOGO_TTL_MS = 60_000;
+type Env = { Variables: { principal: Principal | null } };
 
-interface CachedLogo {
-  at: number;
+/** A connector served by the gateway itself (the change API's): always up, logo in memory. */
+export interface BuiltinConnector {
+  metadata: ConnectorMetadata;
+  logo: { type: string; body: Uint8Array };
+}
+
+interface ServedLogo {
+  revision: number;
   type: string;
   body: Uint8Array;
   etag: string;
 }
 
 /** Checks the bytes really are the declared image type. */
-function looksLike(type: string, b: Uint8Array): boolean {
+export function looksLike(type: string, b: Uint8Array): boolean {
   if (type === "image/png") return b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47;
   if (type === "image/jpeg") return b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
   const head = new TextDecoder().decode(b.subarray(0, 1024)).trimStart().toLowerCase();
   return (head.startsWith("<svg") || head.startsWith("<?xml")) && head.includes("<svg");
 }
 
-async function readCapped(res: Response, max: number): Promise<Uint8Array> {
-  const declared = Number(res.headers.get("content-length") ?? "0");
-  if (declared > max) throw new BadGatewayError("Logo is too large");
-  const reader = res.body!.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > max) {
-      await reader.cancel();
-      throw new BadGatewayError("Logo is too large");
-    }
-    chunks.push(value);
+function checkedLogo(revision: number, type: string, body: Uint8Array): ServedLogo {
+  if (!(LOGO_TYPES as readonly string[]).includes(type)) {
+    throw new BadGatewayError(`Logo has an unsupported type "${type}"`);
   }
-  const out = new Uint8Array(new ArrayBuffer(size));
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
+  if (body.length > LOGO_MAX_BYTES) throw new BadGatewayError("Logo is too large");
+  if (!looksLike(type, body)) throw new BadGatewayError(`Logo is not a valid ${type}`);
+  const etag = `"${createHash("sha256").update(body).digest("hex").slice(0, 24)}"`;
+  return { revision, type, body, etag };
 }
 
-/** A connector served by the gateway itself (the `custom` change API): always up, logo in memory. */
-export interface BuiltinConnector {
-  metadata: ConnectorMetadata;
-  logo: { type: string; body: Uint8Array };
-}
+/** Secure headers of a logo: an image (svg included) is never a document, so no scripts, sandboxed. */
+export const logoSecureHeaders = secureHeaders({
+  contentSecurityPolicy: { defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"], sandbox: [] },
+  crossOriginResourcePolicy: "same-origin",
+});
+export const LOGO_PATH = /^\/api\/connectors\/[^/]+\/logo$/;
 
 export function connectorsRoutes(
-  deps: { registry: RegistryCache; fetch: typeof fetch; builtins?: BuiltinConnector[] },
+  deps: { registry: RegistryCache; logos: KV; builtins?: BuiltinConnector[]; publicRead?: boolean },
 ) {
-  const app = new Hono();
-  const logos = new Map<string, CachedLogo>();
+  const app = new Hono<Env>();
+  const served = new Map<string, ServedLogo>();
   const builtins = new Map((deps.builtins ?? []).map((b) => [b.metadata.id, b]));
-  for (const b of builtins.values()) {
-    logos.set(b.metadata.id, { at: Infinity, ...b.logo, etag: `"${b.metadata.id}-${b.logo.body.length}"` });
-  }
+  for (const b of builtins.values()) served.set(b.metadata.id, checkedLogo(0, b.logo.type, b.logo.body));
 
-  app.get("/metadata", async (c) => {
-    const list = (await deps.registry.list()).filter((r) => !builtins.has(r.metadata.id));
-    const all = [
-      ...list,
+  const all = async (): Promise<(RegisteredConnector & { builtIn: boolean })[]> =>
+    [
+      ...(await deps.registry.list()).filter((r) => !builtins.has(r.metadata.id)).map((r) => ({
+        ...r,
+        builtIn: false,
+      })),
       ...[...builtins.values()].map((b) => ({
         metadata: b.metadata,
         status: "up" as const,
         lastHeartbeatAt: null,
         instances: [],
+        builtIn: true,
       })),
     ].sort((a, b) => a.metadata.id.localeCompare(b.metadata.id));
-    return c.json(all.map((r) => ({
+
+  app.get("/metadata", async (c) => {
+    const p = c.get("principal");
+    const full = (p && allows(p, "read")) || deps.publicRead;
+    const list = await all();
+    if (!full) {
+      return c.json(
+        list.map((r) => ({
+          ...publicCatalogEntry(r.metadata),
+          logoUrl: `/api/connectors/${r.metadata.id}/logo`,
+        })),
+      );
+    }
+    return c.json(list.map((r) => ({
       ...r.metadata,
       logoUrl: `/api/connectors/${r.metadata.id}/logo`,
       status: r.status,
+      builtIn: r.builtIn,
       lastHeartbeatAt: r.lastHeartbeatAt,
       instances: r.instances.map((i) => ({
         instanceId: i.instanceId,
@@ -93,55 +116,29 @@ export function connectorsRoutes(
 
   app.get("/:id/logo", validate("param", z.object({ id: connectorIdSchema })), async (c) => {
     const { id } = c.req.valid("param");
-    const reg = builtins.has(id) ? { instances: [] } : await deps.registry.get(id);
-    if (!reg) throw new NotFoundError(`No connector "${id}" is registered`);
-    let logo = logos.get(id);
-    if (!logo || Date.now() - logo.at > LOGO_TTL_MS) {
-      if (reg.instances.length === 0) {
-        if (!logo) throw new UnavailableError(`Connector "${id}" has no running replica to serve its logo`);
-      } else {
-        logo = await fetchLogo(reg.instances[Math.floor(Math.random() * reg.instances.length)]!.url);
-        logos.set(id, logo);
+    let logo = served.get(id);
+    if (!builtins.has(id)) {
+      if (!(await deps.registry.get(id))) throw new NotFoundError(`No connector "${id}" is registered`);
+      let stored;
+      try {
+        stored = await getLogo(deps.logos, id);
+      } catch (err) {
+        if (!logo) throw new UnavailableError("Logos cannot be read right now", { cause: err });
       }
+      if (stored && stored.revision !== logo?.revision) {
+        logo = checkedLogo(stored.revision, stored.type, stored.body);
+        served.set(id, logo);
+      }
+      if (!logo) throw new NotFoundError(`Connector "${id}" has not registered a logo`);
     }
-    const headers: Record<string, string> = {
-      "content-type": logo.type,
-      etag: logo.etag,
-      "cache-control": "public, max-age=300",
-      "x-content-type-options": "nosniff",
-    };
-    if (logo.type === "image/svg+xml") {
-      headers[CSP_OVERRIDE] = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
-    }
-    if (c.req.header("if-none-match") === logo.etag) return c.body(null, 304, headers);
-    return c.body(logo.body as Uint8Array<ArrayBuffer>, 200, headers);
+    const l = logo!;
+    c.header("etag", l.etag);
+    c.header("cache-control", "public, max-age=300");
+    c.header("x-content-type-options", "nosniff");
+    c.header("content-type", l.type);
+    if (c.req.header("if-none-match") === l.etag) return c.body(null, 304);
+    return c.body(l.body as Uint8Array<ArrayBuffer>);
   });
-
-  async function fetchLogo(base: string): Promise<CachedLogo> {
-    let res: Response;
-    try {
-      res = await deps.fetch(new URL("/logo", base), {
-        signal: AbortSignal.timeout(3_000),
-        redirect: "error",
-      });
-    } catch (err) {
-      throw new BadGatewayError("The connector did not serve its logo", { cause: err });
-    }
-    if (!res.ok) {
-      await res.body?.cancel();
-      throw new BadGatewayError(`The connector answered ${res.status} for its logo`);
-    }
-    const type = (res.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-    if (!LOGO_TYPES.includes(type as never)) {
-      await res.body?.cancel();
-      throw new BadGatewayError(`Logo has an unsupported content type "${type}"`);
-    }
-    const body = await readCapped(res, LOGO_MAX_BYTES);
-    if (!looksLike(type, body)) throw new BadGatewayError(`Logo is not a valid ${type}`);
-    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body as Uint8Array<ArrayBuffer>));
-    const etag = `"${Array.from(digest.subarray(0, 12), (b) => b.toString(16).padStart(2, "0")).join("")}"`;
-    return { at: Date.now(), type, body, etag };
-  }
 
   return app;
 }

@@ -3,6 +3,8 @@ import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type postgres from "postgres";
 import { z } from "zod";
+import type { Auth } from "../auth.ts";
+import { credentialsOf } from "../auth_middleware.ts";
 import { NotFoundError } from "../errors.ts";
 import { eventsQuerySchema, getEvent, listEvents } from "../events_query.ts";
 import type { Hub, StoredChangeMessage } from "../hub.ts";
@@ -12,7 +14,15 @@ const streamQuerySchema = z.object({
   connector: repeated(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/)),
 }).strict();
 
-export function eventsRoutes(deps: { sql: postgres.Sql; hub: Hub; keepAliveMs?: number }) {
+export function eventsRoutes(
+  deps: {
+    sql: postgres.Sql;
+    hub: Hub;
+    auth: Auth;
+    keepAliveMs?: number | undefined;
+    recheckMs?: number | undefined;
+  },
+) {
   const app = new Hono();
 
   app.get("/", validate("query", eventsQuerySchema), async (c) => {
@@ -21,6 +31,7 @@ export function eventsRoutes(deps: { sql: postgres.Sql; hub: Hub; keepAliveMs?: 
 
   app.get("/stream", validate("query", streamQuerySchema), (c) => {
     const { connector } = c.req.valid("query");
+    const { bearer, cookie } = credentialsOf(c);
     return streamSSE(c, async (stream) => {
       const queue: StoredChangeMessage[] = [];
       let wake: (() => void) | null = null;
@@ -36,6 +47,13 @@ export function eventsRoutes(deps: { sql: postgres.Sql; hub: Hub; keepAliveMs?: 
         closed = true;
         wake?.();
       });
+      // A revoked key, a signed-out session or a rotated admin token ends the stream within one re-check.
+      const recheck = bearer === null && cookie === null ? undefined : setInterval(() => {
+        deps.auth.authenticate(bearer, cookie).catch(() => {
+          closed = true;
+          wake?.();
+        });
+      }, deps.recheckMs ?? 5_000);
       try {
         await stream.writeSSE({ event: "ready", data: "{}" });
         while (!closed) {
@@ -48,14 +66,19 @@ export function eventsRoutes(deps: { sql: postgres.Sql; hub: Hub; keepAliveMs?: 
             });
           }
           await new Promise<void>((resolve) => {
-            wake = resolve;
-            setTimeout(resolve, deps.keepAliveMs ?? 15_000);
+            const t = setTimeout(resolve, deps.keepAliveMs ?? 15_000);
+            wake = () => {
+              clearTimeout(t);
+              resolve();
+            };
           });
           wake = null;
           if (queue.length === 0 && !closed) await stream.write(": keep-alive\n\n");
         }
       } finally {
+        clearInterval(recheck);
         unsubscribe();
+        if (closed) await stream.close().catch(() => {});
       }
     });
   });

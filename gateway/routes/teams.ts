@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import type { KV } from "nats";
 import { z } from "zod";
-import { decoder, encoder } from "@painchain/shared";
+import { decoder, encoder } from "@painchain/shared/internal";
 import { ConflictError, NotFoundError } from "../errors.ts";
 import { validate } from "../validation.ts";
 import { slug } from "../connections_store.ts";

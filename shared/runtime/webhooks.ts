@@ -3,13 +3,16 @@
  * the replicas of a connector share one durable consumer, map each delivery with the connector's own mapping code
  * and publish the changes. A delivery that cannot be mapped is dead-lettered with the reason, never retried forever.
  */
-import { AckPolicy, DeliverPolicy, headers as natsHeaders, type JsMsg } from "nats";
+import { AckPolicy, DeliverPolicy, type JsMsg } from "nats";
+import { deadLetter as toDeadLetter } from "../dead_letter.ts";
+import { HEADERS } from "../wire.ts";
 import type { Connection } from "../connection.ts";
 import type { MappedChange } from "../event.ts";
 import { errorFields, type Logger } from "../log.ts";
 import type { Names } from "../names.ts";
 import type { Nats } from "../nats.ts";
 import { decoder } from "../nats.ts";
+import { backoff, sleep } from "./timing.ts";
 
 export interface WebhookDelivery {
   /** The upstream's event name: `pull_request` (GitHub), `Merge Request Hook` (GitLab) … */
@@ -56,22 +59,14 @@ export async function runWebhookIntake(o: WebhookIntakeOptions): Promise<void> {
   o.signal.addEventListener("abort", () => messages.stop(), { once: true });
 
   const deadLetter = async (m: JsMsg, reason: string, detail: string) => {
-    const h = natsHeaders();
-    h.set("Painchain-Reason", reason);
-    h.set("Painchain-Detail", detail.replace(/[\r\n]+/g, " ").slice(0, 1000));
-    h.set("Painchain-Subject", m.subject);
-    await o.nats.js.publish(o.names.deadLetterSubject(reason), m.data, {
-      headers: h,
-      msgID: `dl-${stream}-${m.seq}`,
-    });
-    m.term();
+    await toDeadLetter({ js: o.nats.js, names: o.names, stream }, m, reason, detail);
     o.log.warn("Dead-lettered a webhook delivery", { reason, detail: detail.slice(0, 300), seq: m.seq });
   };
 
   for await (const m of messages) {
     const connectionId = m.subject.slice(m.subject.lastIndexOf(".") + 1);
-    const event = m.headers?.get("Painchain-Event") ?? "";
-    const deliveryId = m.headers?.get("Painchain-Delivery") ?? String(m.seq);
+    const event = m.headers?.get(HEADERS.event) ?? "";
+    const deliveryId = m.headers?.get(HEADERS.delivery) ?? String(m.seq);
     try {
       const connection = await o.connection(connectionId);
       if (!connection || !connection.enabled) {
@@ -104,5 +99,20 @@ export async function runWebhookIntake(o: WebhookIntakeOptions): Promise<void> {
       o.log.warn("Webhook delivery failed, retrying", { connectionId, event, ...errorFields(err) });
       m.nak(2_000);
     }
+  }
+}
+
+/** Runs the webhook intake until the signal aborts, restarting it (with backoff) when NATS drops it. */
+export async function keepWebhookIntake(o: WebhookIntakeOptions): Promise<void> {
+  let attempt = 0;
+  while (!o.signal.aborted) {
+    try {
+      await runWebhookIntake(o);
+      attempt = 0;
+    } catch (err) {
+      if (o.signal.aborted) break;
+      o.log.warn("Webhook intake stopped; restarting", errorFields(err));
+    }
+    await sleep(backoff(++attempt, 500, 15_000), o.signal);
   }
 }

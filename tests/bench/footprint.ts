@@ -1,5 +1,5 @@
 /** Memory of a connector idle and during a 10,000-event backfill. */
-import { connectionKey, encoder } from "@painchain/shared";
+import { connectionKey, encoder } from "@painchain/shared/internal";
 import { createTestNats } from "../helpers.ts";
 import { log, type Results, rssMb, sampleRss, startService, waitUntil } from "./util.ts";
 

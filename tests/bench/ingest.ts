@@ -13,7 +13,7 @@ import {
   messageId,
   type PainchainCloudEvent,
   silentLogger,
-} from "@painchain/shared";
+} from "@painchain/shared/internal";
 import { createSql, migrate, toRow } from "@painchain/store";
 import { createTestDb, createTestNats } from "../helpers.ts";
 import { log, type Results, sampleRss, startService, waitUntil } from "./util.ts";

@@ -1,4 +1,4 @@
-import type { StoredEvent } from "@painchain/shared";
+import type { StoredEvent } from "@painchain/shared/internal";
 /** Calls to the gateway's API. */
 export interface ConfigField {
   key: string;

@@ -5,7 +5,8 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { EVENT_TYPE, type PainchainCloudEvent, toCloudEvent } from "@painchain/shared";
+import { EVENT_TYPE, type PainchainCloudEvent, toCloudEvent } from "@painchain/shared/internal";
+import { CHANGE_API_CONNECTOR } from "./mod.ts";
 
 const time = z.iso.datetime({ offset: true, error: "Must be an ISO 8601 time, e.g. 2026-11-26T10:00:00Z" });
 const label = z.string().trim().min(1).max(64);
@@ -117,7 +118,7 @@ function build(
       ...extraMeta,
       ...(f.metadata ? { extra: f.metadata } : {}),
     },
-  }, { connector: "custom", connectionId: ctx.poster, recordedAt: ctx.now });
+  }, { connector: CHANGE_API_CONNECTOR, connectionId: ctx.poster, recordedAt: ctx.now });
 }
 
 /** Maps one posted item; throws a ZodError (with the path of the bad field) on invalid input. */
@@ -127,8 +128,9 @@ export function mapPostedChange(item: unknown, ctx: PostContext): PainchainCloud
     return build(
       ce.data,
       {
-        // CloudEvents promise source + id is unique, so together they name the change.
-        upstreamId: hashId(ce.source, ce.id),
+        // CloudEvents promise source + id is unique, so together they name the change; the poster is part of the
+        // name too, so one key cannot overwrite another key's change by reusing its source and id.
+        upstreamId: hashId(ctx.poster, ce.source, ce.id),
         eventType: eventTypeOf(ce.type),
         time: ce.time ?? ctx.now.toISOString(),
         ...(ce.subject ? { subject: ce.subject } : {}),

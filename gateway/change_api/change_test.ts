@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ZodError } from "zod";
-import { cloudEventSchema } from "@painchain/shared";
+import { cloudEventSchema } from "@painchain/shared/internal";
 import { mapPostedChange } from "./change.ts";
 
 const ctx = { poster: "k1", posterName: "deploy bot", now: new Date("2026-11-26T10:00:00Z") };
