@@ -7,12 +7,21 @@ import assert from "node:assert/strict";
 import { githubConnector } from "@painchain/github";
 import { kubernetesConnector } from "@painchain/kubernetes";
 import { painchainConnector } from "@painchain/painchain";
-import { connectionKey, encoder, importSecretKey, type Names, sealSecret } from "@painchain/shared/internal";
+import postgres from "postgres";
+import {
+  cloudEventSchema,
+  connectionKey,
+  createPublisher,
+  encoder,
+  importSecretKey,
+  type Names,
+  sealSecret,
+  silentLogger,
+} from "@painchain/shared/internal";
 import { createApp, createAuth, createHub, createRegistryCache } from "@painchain/gateway";
 import { FakeGithub } from "./fake_github/server.ts";
 import { waitFor } from "./helpers.ts";
 import { startPipeline, TEST_ADMIN_TOKEN } from "./pipeline_harness.ts";
-import { silentLogger } from "@painchain/shared/internal";
 
 /** A loopback server that records every request it gets (headers and body) and answers with an internal secret. */
 function attacker() {
@@ -474,6 +483,101 @@ Deno.test({
       const res = await rotated.request("/api/events", { headers: { cookie } });
       assert.equal(res.status, 401);
       assert.match((await res.json()).error, /admin token changed/);
+    } finally {
+      await pl.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "security: live updates survive changes larger than a NATS message; a database away is a 503",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async (t) => {
+    const pl = await startPipeline();
+    try {
+      await t.step("11. a batch of large changes reaches an SSE client whole", async () => {
+        const res = await pl.app.request("/api/events/stream");
+        const reader = res.body!.getReader();
+        const dec = new TextDecoder();
+        let text = "";
+        const reading = (async () => {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) return;
+            text += dec.decode(value, { stream: true });
+          }
+        })();
+        // 30 changes of ~80 KB each (~2.4 MB, more than twice NATS's 1 MB max payload), stored in one batch.
+        const publisher = createPublisher({ js: pl.tn.nats.js, names: pl.tn.names, log: silentLogger });
+        const now = new Date().toISOString();
+        const big = Array.from({ length: 30 }, (_, i) =>
+          cloudEventSchema.parse({
+            specversion: "1.0",
+            id: `custom-deploy-big${i}`,
+            source: "/test",
+            type: "dev.painchain.custom.deploy",
+            time: now,
+            recordedtime: now,
+            datacontenttype: "application/json",
+            data: {
+              title: `Big change ${i}`,
+              description: "d".repeat(19_000),
+              eventType: "deploy",
+              connector: "custom",
+              connectionId: "t",
+              metadata: { blob: "m".repeat(60_000) },
+            },
+          }));
+        await publisher.publish(big);
+        await waitFor(
+          () => (text.match(/Big change \d+/g) ?? []).length >= 30,
+          15_000,
+          "30 big changes over SSE",
+        );
+        await reader.cancel();
+        await reading.catch(() => {});
+      });
+
+      await t.step("15. /api/events answers 503 with Retry-After while Postgres is unreachable", async () => {
+        const dead = postgres("postgres://postgres@127.0.0.1:1/none", {
+          max: 1,
+          connect_timeout: 2,
+          onnotice: () => {},
+        });
+        const app = createApp({
+          sql: dead,
+          nats: pl.tn.nats,
+          buckets: pl.tn.buckets,
+          names: pl.tn.names as Names,
+          registry: createRegistryCache(pl.tn.buckets.registry, 0),
+          hub: createHub(pl.tn.nats.nc, pl.tn.names.storedSubject),
+          log: silentLogger,
+          webDir: "/nonexistent",
+          auth: createAuth({
+            adminToken: TEST_ADMIN_TOKEN,
+            keys: pl.tn.buckets.apiKeys,
+            sessions: pl.tn.buckets.sessions,
+          }),
+        });
+        const res = await app.request("/api/events", {
+          headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+        });
+        assert.equal(res.status, 503);
+        assert.equal(res.headers.get("retry-after"), "5");
+        await dead.end();
+      });
+
+      await t.step(
+        "15b. the store's durable consumer redelivers unacknowledged messages after 5 s, not 60 s",
+        async () => {
+          const info = await pl.tn.nats.jsm.consumers.info(
+            pl.tn.names.eventsStream,
+            pl.tn.names.storeConsumer,
+          );
+          assert.equal(info.config.backoff?.[0], 5_000 * 1e6);
+        },
+      );
     } finally {
       await pl.close();
     }
