@@ -15,6 +15,9 @@ export const filtersSchema = z.object({
   author: repeated(z.string().max(200)),
   ref: repeated(z.string().max(200)),
   connectionId: repeated(z.string().max(128)),
+  service: repeated(z.string().max(100)),
+  environment: repeated(z.string().max(100)),
+  team: repeated(z.string().max(100)),
   q: z.string().trim().max(200).optional(),
   from: isoDate.optional(),
   to: isoDate.optional(),
@@ -43,6 +46,9 @@ export function conditions(sql: Sql, f: Filters) {
   if (f.status.length) w.push(sql`status IN ${sql(f.status)}`);
   if (f.author.length) w.push(sql`author IN ${sql(f.author)}`);
   if (f.connectionId.length) w.push(sql`connection_id IN ${sql(f.connectionId)}`);
+  if (f.service.length) w.push(sql`service IN ${sql(f.service)}`);
+  if (f.environment.length) w.push(sql`environment IN ${sql(f.environment)}`);
+  if (f.team.length) w.push(sql`team IN ${sql(f.team)}`);
   if (f.tag.length) w.push(sql`tags && ${sql.array(f.tag)}::text[]`);
   if (f.ref.length) w.push(sql`refs && ${sql.array(f.ref)}::text[]`);
   if (f.q) w.push(sql`search @@ websearch_to_tsquery('simple', ${f.q})`);
@@ -159,7 +165,7 @@ export async function timeline(
   // Hour-aligned bins with only connector/event-type filters read the hourly counts; the partial hours at the
   // edges of the range are counted from the events themselves, so the totals stay exact.
   const onlyTypeFilters = !q.status.length && !q.tag.length && !q.author.length && !q.ref.length &&
-    !q.connectionId.length && !q.q;
+    !q.connectionId.length && !q.service.length && !q.environment.length && !q.team.length && !q.q;
   let rows: { bin: Date; connector: string; n: number }[];
   const h0 = new Date(Math.ceil(from.getTime() / HOUR) * HOUR);
   const h1 = new Date(Math.floor(to.getTime() / HOUR) * HOUR);

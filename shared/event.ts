@@ -79,6 +79,10 @@ export const changeEventSchema = z.object({
   connector: connectorIdSchema,
   connectionId: z.string().min(1).max(128),
   tags: z.array(z.string().min(1).max(64)).max(50).default([]),
+  /** The service this change belongs to, when the source knows it (a Kubernetes app label, the change API). */
+  service: z.string().trim().max(100).default(""),
+  /** Where it happened: a deployment's environment, a namespace's, the change API's `environment`. */
+  environment: z.string().trim().max(100).default(""),
   /** Keys that chain changes together: `sha:<commit>`, `pr:<repo>#<n>`, `image:<digest>` … (indexed). */
   refs: z.array(z.string().min(1).max(200)).max(50).default([]),
   // Values arrive through JSON.parse, so they are JSON already; only the size is checked.

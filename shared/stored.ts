@@ -13,6 +13,12 @@ export interface StoredEvent {
   status: string;
   tags: string[];
   refs: string[];
+  /** The service: declared by the change, else from the service catalog ("" when unknown). */
+  service: string;
+  /** The environment: declared by the change, else from the service catalog ("" when unknown). */
+  environment: string;
+  /** The owning team, from the service catalog ("" when unknown). */
+  team: string;
   metadata: Record<string, unknown>;
   /** When the change happened. */
   time: string;
@@ -25,7 +31,7 @@ export interface StoredEvent {
 
 /** The columns that make a StoredEvent, for SELECT and RETURNING lists. */
 export const STORED_EVENT_COLUMNS =
-  "id, connector, event_type, connection_id, subject, title, description, author, url, status, tags, refs, metadata, occurred_at, recorded_at, stored_at, updated_at, version";
+  "id, connector, event_type, connection_id, subject, title, description, author, url, status, tags, refs, service, environment, team, metadata, occurred_at, recorded_at, stored_at, updated_at, version";
 
 // deno-lint-ignore no-explicit-any
 export function storedEventFromRow(r: any): StoredEvent {
@@ -42,6 +48,9 @@ export function storedEventFromRow(r: any): StoredEvent {
     status: r.status,
     tags: r.tags,
     refs: r.refs,
+    service: r.service ?? "",
+    environment: r.environment ?? "",
+    team: r.team ?? "",
     metadata: r.metadata,
     time: new Date(r.occurred_at).toISOString(),
     recordedAt: new Date(r.recorded_at).toISOString(),

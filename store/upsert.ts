@@ -28,6 +28,12 @@ interface Row {
   status: string;
   tags: string[];
   refs: string[];
+  declared_service: string;
+  declared_environment: string;
+  service: string;
+  environment: string;
+  team: string;
+  catalog_version: number;
   metadata: Record<string, unknown>;
   occurred_at: string;
   recorded_at: string;
@@ -50,6 +56,12 @@ export function toRow(e: PainchainCloudEvent): Row {
     status: d.status,
     tags: d.tags,
     refs: d.refs,
+    declared_service: d.service,
+    declared_environment: d.environment,
+    service: d.service,
+    environment: d.environment,
+    team: "",
+    catalog_version: 0,
     metadata: d.metadata,
     occurred_at: e.time,
     recorded_at: e.recordedtime,
@@ -83,21 +95,28 @@ export async function upsertEvents(sql: Sql, events: PainchainCloudEvent[]): Pro
   const result = await sql`
     INSERT INTO change_events AS c (
       connector, id, event_type, connection_id, source, subject, title, description, author, url, status,
-      tags, refs, metadata, occurred_at, recorded_at, content_hash
+      tags, refs, declared_service, declared_environment, service, environment, team, catalog_version, metadata,
+      occurred_at, recorded_at, content_hash, search
     )
     SELECT connector, id, event_type, connection_id, source, subject, title, description, author, url, status,
-      tags, refs, metadata, occurred_at, recorded_at, content_hash
+      tags, refs, declared_service, declared_environment, service, environment, team, catalog_version, metadata,
+      occurred_at, recorded_at, content_hash,
+      change_event_search(title, author, subject, description, tags, refs, service, environment)
     FROM jsonb_to_recordset(${sql.json(rows as never)}::jsonb) AS x(
       connector text, id text, event_type text, connection_id text, source text, subject text, title text,
-      description text, author text, url text, status text, tags text[], refs text[], metadata jsonb,
-      occurred_at timestamptz, recorded_at timestamptz, content_hash text
+      description text, author text, url text, status text, tags text[], refs text[], declared_service text,
+      declared_environment text, service text, environment text, team text, catalog_version integer,
+      metadata jsonb, occurred_at timestamptz, recorded_at timestamptz, content_hash text
     )
     ON CONFLICT (connector, id) DO UPDATE SET
       event_type = excluded.event_type, connection_id = excluded.connection_id, source = excluded.source,
       subject = excluded.subject, title = excluded.title, description = excluded.description,
       author = excluded.author, url = excluded.url, status = excluded.status, tags = excluded.tags,
-      refs = excluded.refs, metadata = excluded.metadata, occurred_at = excluded.occurred_at,
-      recorded_at = excluded.recorded_at, content_hash = excluded.content_hash,
+      refs = excluded.refs, declared_service = excluded.declared_service,
+      declared_environment = excluded.declared_environment, service = excluded.service,
+      environment = excluded.environment, team = excluded.team, catalog_version = excluded.catalog_version,
+      metadata = excluded.metadata, occurred_at = excluded.occurred_at,
+      recorded_at = excluded.recorded_at, content_hash = excluded.content_hash, search = excluded.search,
       updated_at = now(), version = c.version + 1
     WHERE c.content_hash <> excluded.content_hash
       AND (c.recorded_at, c.content_hash) < (excluded.recorded_at, excluded.content_hash)

@@ -17,7 +17,11 @@ Deno.test("upsertEvents()", async (t) => {
   const sql = createSql(db.url);
   try {
     await t.step("migrations are safe to re-run", async () => {
-      assert.deepEqual(await migrate(sql), ["001_change_events.sql", "002_hourly_counts.sql"]);
+      assert.deepEqual(await migrate(sql), [
+        "001_change_events.sql",
+        "002_hourly_counts.sql",
+        "003_service_environment_search.sql",
+      ]);
       assert.deepEqual(await migrate(sql), []);
     });
     const v1 = Array.from({ length: 50 }, (_, i) => cloudEventSchema.parse(sampleEvent(i)));

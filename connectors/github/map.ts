@@ -323,6 +323,7 @@ export function mapDeployment(
     url: latest?.log_url || latest?.target_url || `https://github.com/${repo.fullName}/deployments`,
     status: state,
     tags: repo.tags,
+    environment: d.environment,
     refs: [`sha:${d.sha}`, `repo:${repo.fullName}`, `env:${d.environment}`],
     metadata: {
       repository: repo.fullName,

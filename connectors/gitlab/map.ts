@@ -238,6 +238,7 @@ export function mapDeployment(d: GlDeployment, p: ProjectContext): MappedChange 
     url: d.deployable?.web_url ?? `${p.webUrl}/-/environments`,
     status: d.status,
     tags: p.tags,
+    environment: d.environment.name,
     refs: [`sha:${d.sha}`, `repo:${p.path}`, `env:${d.environment.name}`],
     metadata: {
       project: p.path,

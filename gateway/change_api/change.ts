@@ -104,6 +104,8 @@ function build(
     url: f.url ?? "",
     status: f.status ?? (end ? "completed" : ""),
     tags,
+    service: f.service ?? "",
+    environment: f.environment ?? "",
     refs: [
       ...(f.service ? [`service:${f.service}`] : []),
       ...(f.environment ? [`env:${f.environment}`] : []),
