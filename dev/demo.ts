@@ -23,8 +23,9 @@ const env = Deno.env.toObject();
 const port = env.PORT ?? "8000";
 // The demo has its own prefix and data directory, whatever the environment says: it wipes both at every start,
 // so it must never point at a real installation's.
-const dataDir = `${root}.data/demo`;
-const prefix = "demo";
+// (DEMO_PREFIX, which must start with "demo", lets tests run a demo beside another one.)
+const prefix = /^demo[a-z0-9_]{0,20}$/.test(env.DEMO_PREFIX ?? "") ? env.DEMO_PREFIX! : "demo";
+const dataDir = `${root}.data/${prefix}`;
 for (const k of ["PAINCHAIN_PREFIX", "PAINCHAIN_DATA_DIR"]) {
   if (env[k] && env[k] !== (k === "PAINCHAIN_PREFIX" ? prefix : dataDir)) {
     log.info(

@@ -30,7 +30,8 @@ export async function checkMetadata(raw: unknown, folder: URL): Promise<Connecto
     const i = r.error.issues[0]!;
     throw new MetadataFileError(`${where(file)}: ${i.path.join(".") || "(root)"}: ${i.message}`);
   }
-  const name = basename(fileURLToPath(folder));
+  // A folder whose name starts with "_" (the template) holds the connector without it; it is never started.
+  const name = basename(fileURLToPath(folder)).replace(/^_/, "");
   if (r.data.id !== name) {
     throw new MetadataFileError(`${where(file)}: id: "${r.data.id}" must match the folder name "${name}"`);
   }

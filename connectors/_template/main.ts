@@ -1,0 +1,4 @@
+import { serveConnector } from "@painchain/shared";
+import { templateConnector } from "./connector.ts";
+
+await serveConnector(templateConnector);
