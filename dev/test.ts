@@ -100,6 +100,7 @@ const dec = new TextDecoder();
 for await (const chunk of child.stdout) {
   Deno.stdout.writeSync(chunk);
   const text = dec.decode(chunk);
+  // deno-lint-ignore no-control-regex -- colour codes around Deno's summary line
   const m = /^(?:ok|FAILED) \| .*$/m.exec(text.replace(/\x1b\[[0-9;]*m/g, ""));
   if (m) summary = m[0];
 }
