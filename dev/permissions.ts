@@ -21,6 +21,8 @@ export interface Places {
   postgres: string[];
   /** host:port the gateway listens on. */
   listen: string;
+  /** Configuration as code (connections file, service catalog): files or a folder the store and connectors read. */
+  config: string[];
 }
 
 /** What a connector needs beyond the rest, by connector id. */
@@ -41,8 +43,12 @@ export function permissionFlags(service: Service, at: Places, connector?: string
   const read = (list: string[]) => `--allow-read=${[...new Set(list)].join(",")}`;
   switch (service) {
     case "store":
-      // PG*: postgres.js reads the standard libpq variables.
-      return [net([...at.nats, ...at.postgres]), env([...names(storeEnvSchema), "PG*"]), read([at.app])];
+      // PG*: postgres.js reads the standard libpq variables; LOG_TOKENS, LOG_STREAM: the yaml parser's switches.
+      return [
+        net([...at.nats, ...at.postgres]),
+        env([...names(storeEnvSchema), "PG*", "LOG_TOKENS", "LOG_STREAM"]),
+        read([at.app, ...at.config]),
+      ];
     case "gateway":
       return [
         net([...at.nats, ...at.postgres, at.listen]),
@@ -61,7 +67,7 @@ export function permissionFlags(service: Service, at: Places, connector?: string
           "LOG_STREAM",
           ...(extra.env ?? []),
         ]),
-        read([at.app, at.secretsDir, ...(extra.read ?? [])]),
+        read([at.app, at.secretsDir, ...at.config, ...(extra.read ?? [])]),
         "--allow-sys=hostname",
       ];
     }

@@ -245,6 +245,8 @@ const places: Places = {
   nats: hostsOf(natsUrl, 4222),
   postgres: [...hostsOf(databaseUrl, 5432), ...hostsOf(env.DATABASE_READ_URL, 5432)],
   listen: `${env.HOST ?? "0.0.0.0"}:${port}`,
+  // Exactly the configuration files given, nothing around them.
+  config: [env.PAINCHAIN_CONNECTIONS_FILE, env.PAINCHAIN_CATALOG_FILE].filter((f): f is string => !!f),
 };
 const run = (service: Service, entry: string, connector?: string) => [
   "run",

@@ -34,6 +34,9 @@ import { eventsRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { teamsRoutes } from "./routes/teams.ts";
 import { timelineRoutes } from "./routes/timeline.ts";
+import { investigateRoutes } from "./routes/investigate.ts";
+import { catalogRoutes } from "./routes/catalog.ts";
+import type { Weights } from "./investigate/rank.ts";
 import { serveWeb } from "./static.ts";
 import { maxJsonDepth } from "./validation.ts";
 
@@ -65,6 +68,8 @@ export interface GatewayDeps {
   limits?: Limits;
   /** Proxies in front of the gateway whose X-Forwarded-For is trusted (0: use the socket address). */
   trustedProxies?: number;
+  /** Default weights of the investigation ranking (PAINCHAIN_INVESTIGATE_WEIGHTS). */
+  investigateWeights?: Weights;
 }
 
 /** The deepest JSON body accepted; deeper ones are refused before any parsing or validation. */
@@ -160,15 +165,33 @@ export function createApp(deps: GatewayDeps) {
       ...(deps.secretsDir ? { secretsDir: deps.secretsDir } : {}),
     }),
   );
+  const builtins = [changeApiConnector()];
   app.route(
     "/api/connectors",
     connectorsRoutes({
       registry: deps.registry,
       logos: deps.buckets.logos,
-      builtins: [changeApiConnector()],
+      builtins,
       publicRead: deps.auth.publicRead,
     }),
   );
+  /** An event type's kind, from its connector's metadata (registered, or hosted here). */
+  const kindOf = async (connector: string, eventType: string) => {
+    const meta = builtins.find((b) => b.metadata.id === connector)?.metadata ??
+      (await deps.registry.get(connector))?.metadata;
+    return meta?.eventTypes[eventType]?.kind;
+  };
+  app.route(
+    "/api",
+    investigateRoutes({
+      sql: deps.sql,
+      connections: deps.buckets.connections,
+      kindOf,
+      now,
+      ...(deps.investigateWeights ? { weights: deps.investigateWeights } : {}),
+    }),
+  );
+  app.route("/api/catalog", catalogRoutes({ kv: deps.buckets.catalog, sql: deps.sql, audit, now }));
   app.route(
     "/api/events",
     eventsRoutes({

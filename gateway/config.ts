@@ -25,6 +25,8 @@ export const gatewayEnvSchema = z.object({
   PAINCHAIN_SECRETS_DIR: z.string().default("/run/secrets"),
   /** Replicas of every stream and bucket PainChain creates (3 on a JetStream cluster). */
   PAINCHAIN_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  /** Default weights of the "what changed?" ranking, e.g. "service:8,time:2" (see README). */
+  PAINCHAIN_INVESTIGATE_WEIGHTS: z.string().optional(),
   /** How many reverse proxies in front of the gateway append to X-Forwarded-For (0: trust none). */
   PAINCHAIN_TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
 });

@@ -19,6 +19,7 @@ import { createAuth } from "./auth.ts";
 import { gatewayEnvSchema } from "./config.ts";
 import { createHub } from "./hub.ts";
 import { createRegistryCache } from "./registry_cache.ts";
+import { parseWeights } from "./investigate/rank.ts";
 
 const cfg = parseEnv(gatewayEnvSchema, readEnv(gatewayEnvSchema));
 const log = createLogger({ service: "gateway" }, { level: cfg.LOG_LEVEL });
@@ -60,6 +61,7 @@ const app = createApp({
   secretsDir: cfg.PAINCHAIN_SECRETS_DIR,
   intakeRateLimit: { perMinute: cfg.PAINCHAIN_INTAKE_PER_MINUTE, burst: cfg.PAINCHAIN_INTAKE_BURST },
   trustedProxies: cfg.PAINCHAIN_TRUSTED_PROXIES,
+  investigateWeights: parseWeights(cfg.PAINCHAIN_INVESTIGATE_WEIGHTS),
 });
 
 const ac = new AbortController();

@@ -5,3 +5,7 @@ export * from "./events_query.ts";
 export * from "./auth.ts";
 export { clientAddress, rateLimiter } from "./rate_limit.ts";
 export * from "./limits.ts";
+export * from "./investigate/rank.ts";
+export * from "./coverage.ts";
+export * from "./chain.ts";
+export * from "./compare.ts";

@@ -16,6 +16,8 @@ export * from "./secrets.ts";
 export * from "./secret_refs.ts";
 export * from "./dead_letter.ts";
 export * from "./audit.ts";
+export * from "./catalog.ts";
+export * from "./moment.ts";
 export * from "./upstream/errors.ts";
 export * from "./upstream/egress.ts";
 export * from "./metadata_file.ts";

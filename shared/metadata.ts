@@ -61,8 +61,28 @@ export const detailFieldSchema = z.object({
   visible: z.boolean().default(true),
 });
 
+/**
+ * What kind of change an event type is, for ranking suspects: a deploy, a config change or a feature flag
+ * outranks a code change, a build, a symptom (pod trouble) or a note.
+ */
+export const CHANGE_KINDS = [
+  "deploy",
+  "config",
+  "flag",
+  "scale",
+  "infra",
+  "release",
+  "code",
+  "build",
+  "symptom",
+  "note",
+  "admin",
+] as const;
+export type ChangeKind = typeof CHANGE_KINDS[number];
+
 export const eventTypeMetaSchema = z.object({
   displayName: z.string().min(1).max(100),
+  kind: z.enum(CHANGE_KINDS).optional(),
   description: z.string().max(500).optional(),
   sections: z.array(z.object({
     title: z.string().min(1).max(100),

@@ -34,6 +34,8 @@ export interface Names {
   logosBucket: string;
   /** Shared counters of the gateways: rate limits and failed credentials. */
   limitsBucket: string;
+  /** The service catalog's rules. */
+  catalogBucket: string;
   /** Stream of audit records written by the gateway (who tested a connection, created or revoked a key). */
   auditStream: string;
   auditSubjects: string;
@@ -92,6 +94,7 @@ export function names(prefix = "painchain"): Names {
     webhooksSubjects: `${prefix}.webhooks.>`,
     logosBucket: `${prefix}_logos`,
     limitsBucket: `${prefix}_limits`,
+    catalogBucket: `${prefix}_catalog`,
     auditStream: `${upper}_AUDIT`,
     auditSubjects: `${prefix}.audit.>`,
     auditSubject: (action) => `${prefix}.audit.${subjectToken(action)}`,

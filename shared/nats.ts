@@ -111,6 +111,8 @@ export interface Buckets {
   state: KV;
   /** Counters shared by gateways (rate limits, failed credentials), with a short TTL. */
   limits: KV;
+  /** The service catalog's rules (`file` and `api`). */
+  catalog: KV;
 }
 
 export async function openBuckets(nats: Nats, n: Names, o: ReplicaOptions = {}): Promise<Buckets> {
@@ -127,6 +129,7 @@ export async function openBuckets(nats: Nats, n: Names, o: ReplicaOptions = {}):
     ["sessions", n.sessionsBucket, { history: 1, ttl: SESSION_TTL_MS }],
     ["state", n.stateBucket, { history: 1 }],
     ["limits", n.limitsBucket, { history: 1, ttl: LIMITS_TTL_MS }],
+    ["catalog", n.catalogBucket, { history: 20 }],
   ];
   const opened = await Promise.all(specs.map(([, name, opts]) => kvm.kv(name, { ...opts, replicas })));
   await Promise.all(specs.map(([, name]) => setReplicas(nats.jsm, `KV_${name}`, replicas)));
@@ -152,6 +155,7 @@ export async function destroyAll(jsm: JetStreamManager, n: Names): Promise<void>
       n.sessionsBucket,
       n.stateBucket,
       n.limitsBucket,
+      n.catalogBucket,
     ].map((b) => `KV_${b}`),
   ];
   for (const s of streams) await jsm.streams.delete(s).catch(() => false);

@@ -12,6 +12,8 @@ export const storeEnvSchema = z.object({
   /** How long a delivered, unacknowledged message waits before redelivery (e.g. after the store was killed). */
   STORE_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(60_000),
   STORE_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+  /** The service catalog as code: a YAML list of rules (see README, "Services and environments"). */
+  PAINCHAIN_CATALOG_FILE: z.string().optional(),
   /** Replicas of every stream and bucket PainChain creates (3 on a JetStream cluster). */
   PAINCHAIN_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
 });

@@ -14,7 +14,7 @@ import {
   type Nats,
 } from "@painchain/shared/internal";
 import type { Sql } from "./db.ts";
-import { type StoredChange, upsertEvents } from "./upsert.ts";
+import { type CatalogState, type StoredChange, upsertEvents } from "./upsert.ts";
 import { decodeEvent } from "./validate.ts";
 import type { PainchainCloudEvent } from "@painchain/shared/internal";
 
@@ -49,6 +49,8 @@ export interface ConsumerOptions {
   concurrency?: number;
   /** Redelivery delay of unacknowledged messages, set when the durable consumer is created. */
   ackWaitMs?: number;
+  /** The service catalog applied to every write. */
+  catalog?: () => CatalogState;
 }
 
 const COMMA = new TextEncoder().encode(",");
@@ -179,7 +181,7 @@ export async function startStoreConsumer(opts: ConsumerOptions): Promise<StoreCo
   /** Writes valid events; on a data error, splits the batch to find and dead-letter the rows Postgres refuses. */
   const write = async (items: { m: JsMsg; e: PainchainCloudEvent }[]): Promise<StoredChange[]> => {
     try {
-      return await upsertEvents(sql, items.map((x) => x.e));
+      return await upsertEvents(sql, items.map((x) => x.e), opts.catalog?.());
     } catch (err) {
       if (!isDataError(err)) throw err;
       if (items.length === 1) {

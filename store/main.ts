@@ -1,7 +1,16 @@
 /** The store service: migrations, then the durable consumer writing ChangeEvents to Postgres. */
-import { createLogger, ensureStreams, names, openNats, parseEnv, readEnv } from "@painchain/shared/internal";
+import {
+  createLogger,
+  ensureStreams,
+  names,
+  openBuckets,
+  openNats,
+  parseEnv,
+  readEnv,
+} from "@painchain/shared/internal";
+import { publishCatalogFile } from "./catalog.ts";
 import { storeEnvSchema } from "./config.ts";
-import { startStoreConsumer } from "./consumer.ts";
+import { startStore } from "./service.ts";
 import { createSql } from "./db.ts";
 import { migrate } from "./migrate.ts";
 
@@ -24,10 +33,16 @@ for (let attempt = 1;; attempt++) {
 
 const nats = await openNats(cfg.NATS_URL, "painchain-store");
 await ensureStreams(nats.jsm, n, { replicas: cfg.PAINCHAIN_STREAM_REPLICAS });
-const consumer = await startStoreConsumer({
+const buckets = await openBuckets(nats, n, { replicas: cfg.PAINCHAIN_STREAM_REPLICAS });
+if (cfg.PAINCHAIN_CATALOG_FILE) {
+  const rules = await publishCatalogFile(buckets.catalog, cfg.PAINCHAIN_CATALOG_FILE);
+  log.info("Service catalog file loaded", { file: cfg.PAINCHAIN_CATALOG_FILE, rules });
+}
+const store = await startStore({
   nats,
   sql,
   names: n,
+  buckets,
   log,
   batchMax: cfg.STORE_BATCH_MAX,
   windowMs: cfg.STORE_BATCH_WINDOW_MS,
@@ -37,17 +52,17 @@ const consumer = await startStoreConsumer({
 });
 log.info("Store consuming", { stream: n.eventsStream, consumer: n.storeConsumer });
 
-const statsTimer = setInterval(() => log.info("Store stats", { ...consumer.stats }), 60_000);
+const statsTimer = setInterval(() => log.info("Store stats", { ...store.consumer.stats }), 60_000);
 let stopping = false;
 const shutdown = async () => {
   if (stopping) return;
   stopping = true;
   clearInterval(statsTimer);
   log.info("Draining");
-  await consumer.stop();
+  await store.stop();
   await nats.nc.drain();
   await sql.end({ timeout: 5 });
-  log.info("Stopped", { ...consumer.stats });
+  log.info("Stopped", { ...store.consumer.stats });
   Deno.exit(0);
 };
 Deno.addSignalListener("SIGTERM", shutdown);

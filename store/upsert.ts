@@ -3,7 +3,9 @@
  * different content) updates the row; an identical or older one changes nothing.
  */
 import {
+  type Catalog,
   contentHash,
+  derive,
   type PainchainCloudEvent,
   STORED_EVENT_COLUMNS,
   type StoredEvent,
@@ -40,8 +42,22 @@ interface Row {
   content_hash: string;
 }
 
-export function toRow(e: PainchainCloudEvent): Row {
+/** The catalog rows are derived with (none: declared values only). */
+export interface CatalogState {
+  catalog: Catalog;
+  version: number;
+}
+const NO_CATALOG: CatalogState = { catalog: { rules: [] }, version: 0 };
+
+export function toRow(e: PainchainCloudEvent, cat: CatalogState = NO_CATALOG): Row {
   const d = e.data;
+  const derived = derive(cat.catalog, {
+    connector: d.connector,
+    subject: e.subject ?? null,
+    tags: d.tags,
+    refs: d.refs,
+    metadata: d.metadata,
+  }, { service: d.service, environment: d.environment });
   return {
     connector: d.connector,
     id: e.id,
@@ -58,10 +74,10 @@ export function toRow(e: PainchainCloudEvent): Row {
     refs: d.refs,
     declared_service: d.service,
     declared_environment: d.environment,
-    service: d.service,
-    environment: d.environment,
-    team: "",
-    catalog_version: 0,
+    service: derived.service,
+    environment: derived.environment,
+    team: derived.team,
+    catalog_version: cat.version,
     metadata: d.metadata,
     occurred_at: e.time,
     recorded_at: e.recordedtime,
@@ -86,22 +102,27 @@ export function newestPerId(rows: Row[]): Row[] {
   return [...byKey.values()];
 }
 
-export async function upsertEvents(sql: Sql, events: PainchainCloudEvent[]): Promise<StoredChange[]> {
+export async function upsertEvents(
+  sql: Sql,
+  events: PainchainCloudEvent[],
+  catalog: CatalogState = NO_CATALOG,
+): Promise<StoredChange[]> {
   if (events.length === 0) return [];
   // Sorted by key: concurrent statements then take row locks in the same order and cannot deadlock.
-  const rows = newestPerId(events.map(toRow)).sort((a, b) =>
+  const rows = newestPerId(events.map((e) => toRow(e, catalog))).sort((a, b) =>
     a.connector < b.connector ? -1 : a.connector > b.connector ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
   );
   const result = await sql`
     INSERT INTO change_events AS c (
       connector, id, event_type, connection_id, source, subject, title, description, author, url, status,
       tags, refs, declared_service, declared_environment, service, environment, team, catalog_version, metadata,
-      occurred_at, recorded_at, content_hash, search
+      occurred_at, recorded_at, content_hash, search, links
     )
     SELECT connector, id, event_type, connection_id, source, subject, title, description, author, url, status,
       tags, refs, declared_service, declared_environment, service, environment, team, catalog_version, metadata,
       occurred_at, recorded_at, content_hash,
-      change_event_search(title, author, subject, description, tags, refs, service, environment)
+      change_event_search(title, author, subject, description, tags, refs, service, environment),
+      change_event_links(refs)
     FROM jsonb_to_recordset(${sql.json(rows as never)}::jsonb) AS x(
       connector text, id text, event_type text, connection_id text, source text, subject text, title text,
       description text, author text, url text, status text, tags text[], refs text[], declared_service text,
@@ -116,7 +137,7 @@ export async function upsertEvents(sql: Sql, events: PainchainCloudEvent[]): Pro
       declared_environment = excluded.declared_environment, service = excluded.service,
       environment = excluded.environment, team = excluded.team, catalog_version = excluded.catalog_version,
       metadata = excluded.metadata, occurred_at = excluded.occurred_at,
-      recorded_at = excluded.recorded_at, content_hash = excluded.content_hash, search = excluded.search,
+      recorded_at = excluded.recorded_at, content_hash = excluded.content_hash, search = excluded.search, links = excluded.links,
       updated_at = now(), version = c.version + 1
     WHERE c.content_hash <> excluded.content_hash
       AND (c.recorded_at, c.content_hash) < (excluded.recorded_at, excluded.content_hash)

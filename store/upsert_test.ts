@@ -21,6 +21,7 @@ Deno.test("upsertEvents()", async (t) => {
         "001_change_events.sql",
         "002_hourly_counts.sql",
         "003_service_environment_search.sql",
+        "004_poll_log_and_links.sql",
       ]);
       assert.deepEqual(await migrate(sql), []);
     });

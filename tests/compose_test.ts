@@ -57,6 +57,7 @@ Deno.test({
       nats: ["nats:4222"],
       postgres: ["postgres:5432"],
       listen: "0.0.0.0:8000",
+      config: ["/etc/painchain"],
     };
     const flags = (svc: Record<string, unknown>) =>
       (svc.command as string[]).filter((a) => a.startsWith("--allow")).sort();

@@ -13,7 +13,7 @@ import {
   type FailureLimit,
   type RateLimit,
 } from "@painchain/gateway";
-import { createSql, migrate, startStoreConsumer } from "@painchain/store";
+import { createSql, migrate, startStore } from "@painchain/store";
 import { createTestDb, createTestNats } from "./helpers.ts";
 
 /** The admin token of every test gateway. */
@@ -84,7 +84,14 @@ export async function startPipeline(opts: { gateway?: GatewayOptions } = {}) {
   const tn = await createTestNats();
   const sql = createSql(db.url);
   await migrate(sql);
-  const store = await startStoreConsumer({ nats: tn.nats, sql, names: tn.names, log: silentLogger });
+  const service = await startStore({
+    nats: tn.nats,
+    sql,
+    names: tn.names,
+    buckets: tn.buckets,
+    log: silentLogger,
+  });
+  const store = service.consumer;
   const { app, raw, hub } = testGateway(sql, tn, opts.gateway);
   const connectors: RunningConnector[] = [];
   return {
@@ -93,6 +100,8 @@ export async function startPipeline(opts: { gateway?: GatewayOptions } = {}) {
     sql,
     tn,
     store,
+    /** Resolves when the store has re-derived every row for the current service catalog. */
+    settled: () => service.settled(),
     async connector(def: ConnectorDefinition, instanceId = "test-1", log = silentLogger) {
       const c = await startConnector(def, {
         ...tn,
@@ -122,7 +131,7 @@ export async function startPipeline(opts: { gateway?: GatewayOptions } = {}) {
     },
     async close() {
       for (const c of connectors) await c.stop().catch(() => {});
-      await store.stop();
+      await service.stop();
       hub.close();
       await sql.end();
       await tn.cleanup();

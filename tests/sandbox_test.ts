@@ -36,6 +36,7 @@ Deno.test({
       nats: hostsOf(NATS_URL, 4222),
       postgres: [],
       listen: "",
+      config: [],
     }, "probe");
     const probe = spawnProc(["run", "--quiet", ...flags, "tests/fixtures/probe_connector/main.ts"], {
       PATH: Deno.env.get("PATH") ?? "",

@@ -140,6 +140,15 @@ export function auditRecordEvent(r: AuditRecord, seq: number): MappedChange {
         },
       };
     }
+    case "catalog.updated":
+      return {
+        ...base,
+        eventType: "CatalogUpdated",
+        subject: "catalog",
+        title: `Service catalog updated by ${r.actor} (${String(t.rules ?? 0)} rules)`,
+        status: "updated",
+        metadata: { rules: t.rules ?? 0, actor: r.actor },
+      };
     case "key.created":
     case "key.revoked": {
       const created = r.action === "key.created";

@@ -23,6 +23,15 @@ const changeFields = {
   tags: z.array(label).max(40).optional(),
   /** Anything else worth keeping, shown as JSON in the detail panel. */
   metadata: z.record(z.string(), z.unknown()).optional(),
+  /** Keys that chain this change to others: `sha:<commit>`, `image:<image>`, `pr:<repo>#<n>`… */
+  refs: z.array(
+    z.string().trim().regex(/^[a-z0-9]{1,20}:\S{1,180}$/, "refs look like sha:<commit> or image:<name:tag>"),
+  )
+    .max(20).optional(),
+  /** The commit deployed (shorthand for the ref sha:<commit>). */
+  commit: z.string().trim().regex(/^[0-9a-fA-F]{7,40}$/, "commit must be 7 to 40 hex digits").optional(),
+  /** The image deployed, e.g. registry.example.com/checkout:1.4.2 (shorthand for the ref image:<image>). */
+  image: z.string().trim().regex(/^[\w.\-/:@]{1,180}$/, "image must be an image reference").optional(),
 };
 
 /** The minimal custom change. */
@@ -107,8 +116,13 @@ function build(
     service: f.service ?? "",
     environment: f.environment ?? "",
     refs: [
-      ...(f.service ? [`service:${f.service}`] : []),
-      ...(f.environment ? [`env:${f.environment}`] : []),
+      ...new Set([
+        ...(f.refs ?? []),
+        ...(f.commit ? [`sha:${f.commit.toLowerCase()}`] : []),
+        ...(f.image ? [`image:${f.image}`] : []),
+        ...(f.service ? [`service:${f.service}`] : []),
+        ...(f.environment ? [`env:${f.environment}`] : []),
+      ]),
     ],
     metadata: {
       service: f.service ?? null,

@@ -5,6 +5,7 @@ import type postgres from "postgres";
 import { z } from "zod";
 import type { Auth } from "../auth.ts";
 import { credentialsOf } from "../auth_middleware.ts";
+import { chainOf } from "../chain.ts";
 import { NotFoundError } from "../errors.ts";
 import { eventsQuerySchema, getEvent, listEvents } from "../events_query.ts";
 import type { Hub, StoredChangeMessage } from "../hub.ts";
@@ -81,6 +82,12 @@ export function eventsRoutes(
         if (closed) await stream.close().catch(() => {});
       }
     });
+  });
+
+  app.get("/:id/chain", validate("param", z.object({ id: z.string().min(3).max(300) })), async (c) => {
+    const chain = await chainOf(deps.sql, c.req.valid("param").id);
+    if (!chain) throw new NotFoundError("No such event");
+    return c.json(chain);
   });
 
   app.get("/:id", validate("param", z.object({ id: z.string().min(3).max(300) })), async (c) => {

@@ -12,7 +12,11 @@ export interface PollRecord {
   outcome: "ok" | "partial" | "error";
   at: string;
   durationMs: number;
+  /** The connection's poll interval: a longer silence after this poll is a coverage gap. */
+  intervalMs: number;
   events: number;
+  /** Time spent waiting for the upstream's rate limit to reset. */
+  rateLimitedMs?: number;
   errors?: string[];
   error?: string;
 }

@@ -79,6 +79,7 @@ export function startWorker(connection: Connection, d: WorkerDeps, parent: Abort
     d.statuses.patch(id, { state: "polling", lastPollAt: started.toISOString() });
     const renew = setInterval(() => d.leases.acquire(key), d.leases.ttlMs / 3);
     let published = 0;
+    let rateLimitedMs = 0;
     try {
       const rec = await d.cursors.load(id);
       await d.cursors.markPolled(id, started, failures);
@@ -109,7 +110,9 @@ export function startWorker(connection: Connection, d: WorkerDeps, parent: Abort
         waitForRateLimit: async (until) => {
           d.statuses.patch(id, { state: "rate_limited" });
           clog.info("Waiting for the rate limit to reset", { until: until.toISOString() });
+          const t0 = nowMs();
           await sleep(until.getTime() - nowMs(), ac.signal);
+          rateLimitedMs += nowMs() - t0;
           d.statuses.patch(id, { state: "polling" });
         },
       });
@@ -131,7 +134,9 @@ export function startWorker(connection: Connection, d: WorkerDeps, parent: Abort
         outcome: partial ? "partial" : "ok",
         at: started.toISOString(),
         durationMs: nowMs() - started.getTime(),
+        intervalMs,
         events: published,
+        rateLimitedMs,
         ...(partial ? { errors } : {}),
       });
       return true;
@@ -145,7 +150,9 @@ export function startWorker(connection: Connection, d: WorkerDeps, parent: Abort
         outcome: "error",
         at: started.toISOString(),
         durationMs: nowMs() - started.getTime(),
+        intervalMs,
         events: published,
+        rateLimitedMs,
         error: message,
       });
       return false;

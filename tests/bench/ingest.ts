@@ -95,7 +95,7 @@ export async function benchIngest(results: Results, total = 200_000, seedRefCoun
     const db = await createTestDb();
     const sql = createSql(db.url);
     await migrate(sql);
-    const rows = events.map(toRow);
+    const rows = events.map((e) => toRow(e));
     const cols = Object.keys(rows[0]!) as (keyof typeof rows[0])[];
     const t0 = performance.now();
     for (let i = 0; i < total; i += 1000) {
@@ -116,7 +116,7 @@ export async function benchIngest(results: Results, total = 200_000, seedRefCoun
     const db = await createTestDb();
     const sql = createSql(db.url, { max: 1 });
     await migrate(sql);
-    const rows = events.slice(0, seedRefCount).map(toRow);
+    const rows = events.slice(0, seedRefCount).map((e) => toRow(e));
     const t0 = performance.now();
     for (const r of rows) {
       const [exists] =
