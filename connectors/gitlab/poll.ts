@@ -3,7 +3,6 @@
  * the cursor (`updated_after`, `order_by=updated_at`), page with the Link header up to a bound, map and emit.
  * A failing project is reported and does not stop the others.
  */
-import { Gitlab } from "@gitbeaker/rest";
 import {
   advance,
   isNew,
@@ -15,6 +14,7 @@ import {
   type Watermark,
   watermark,
 } from "@painchain/shared";
+import { gitlabClient } from "./client.ts";
 import {
   type GlApprovals,
   type GlCommit,
@@ -33,7 +33,6 @@ import {
   mapTag,
   type ProjectContext,
 } from "./map.ts";
-import { gitlabRequester } from "./requester.ts";
 import { type ProjectTarget, settingsOf } from "./targets.ts";
 
 export interface ProjectCursor {
@@ -90,19 +89,14 @@ export async function pollGitlab(ctx: PollContext, opts: PollOptions = {}): Prom
     : { v: 1 as const, projects: {} };
   const cursor: GitlabCursor = structuredClone(prev);
   const budget = new RateBudget((i) => ctx.rateLimit(i), (u) => ctx.waitForRateLimit(u), ctx.signal);
-  const api: Api = new Gitlab({
+  const api: Api = gitlabClient({
     host: s.host,
-    ...(ctx.connection.secrets.token ? { token: ctx.connection.secrets.token } : {}),
-    requesterFn: gitlabRequester({
-      fetch: ctx.fetch,
-      budget,
-      signal: ctx.signal,
-      ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
-    }),
-    camelize: false,
-    // Our requester waits on GitLab's own headers; no client-side guess of the limits.
-    rateLimits: { "**": 100_000 },
-  } as never);
+    token: ctx.connection.secrets.token,
+    fetch: ctx.fetch,
+    budget,
+    signal: ctx.signal,
+    ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
+  });
   const errors: string[] = [];
   const targets: ProjectTarget[] = [...s.projects];
   if (s.group) {
