@@ -1,9 +1,8 @@
 /** The GitLab connector: metadata, logo, the incremental poll and a connection test. */
-import { Gitlab } from "@gitbeaker/rest";
 import { type ConnectorDefinition, RateBudget, type TestContext } from "@painchain/shared";
+import { gitlabClient } from "./client.ts";
 import metadata from "./metadata.json" with { type: "json" };
 import { errorText, pollGitlab, type PollOptions } from "./poll.ts";
-import { gitlabRequester } from "./requester.ts";
 import { settingsOf } from "./targets.ts";
 import { mapGitlabWebhook } from "./webhook.ts";
 
@@ -15,26 +14,27 @@ export async function testGitlab(ctx: TestContext): Promise<string> {
     () => Promise.reject(new Error("Rate limited; try again later")),
     ctx.signal,
   );
-  // deno-lint-ignore no-explicit-any
-  const api: any = new Gitlab({
+  const api = gitlabClient({
     host: s.host,
-    ...(ctx.connection.secrets.token ? { token: ctx.connection.secrets.token } : {}),
-    requesterFn: gitlabRequester({
-      fetch: ctx.fetch,
-      budget,
-      signal: ctx.signal,
-      retries: 1,
-      retryBaseMs: 200,
-    }),
-    camelize: false,
-  } as never);
+    token: ctx.connection.secrets.token,
+    fetch: ctx.fetch,
+    budget,
+    signal: ctx.signal,
+    retries: 1,
+    retryBaseMs: 200,
+  });
   try {
-    if (s.projects[0]) {
-      const p = await api.Projects.show(s.projects[0].project);
+    const first = s.projects[0];
+    if (first) {
+      const p = await api.Projects.show(first.project);
       return `Reached ${p.path_with_namespace} on ${s.host} (default branch ${p.default_branch})`;
     }
-    const g = await api.Groups.show(s.group);
-    return `Reached group ${g.full_path ?? g.path} on ${s.host}`;
+    if (s.group) {
+      const g = await api.Groups.show(s.group);
+      return `Reached group ${g.full_path ?? g.path} on ${s.host}`;
+    }
+    // settingsOf() has already refused a connection with neither.
+    throw new Error("Give at least one project or a group");
   } catch (err) {
     throw new Error(errorText(err, s.host));
   }

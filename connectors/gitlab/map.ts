@@ -87,7 +87,7 @@ export interface GlDeployment {
   user?: GlUser | null;
   environment: { name: string; external_url?: string | null };
   deployable?:
-    | { id: number; name?: string; web_url?: string; pipeline?: { id: number; web_url?: string } }
+    | { id: number; name?: string; web_url?: string | null; pipeline?: { id: number; web_url?: string } }
     | null;
 }
 export interface GlTag {
@@ -106,7 +106,7 @@ export interface GlRelease {
   author?: GlUser | null;
   commit?: { id: string } | null;
   _links?: { self?: string };
-  upcoming_release?: boolean;
+  upcoming_release?: boolean | null;
 }
 
 export interface ProjectContext {

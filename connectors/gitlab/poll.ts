@@ -3,7 +3,7 @@
  * the cursor (`updated_after`, `order_by=updated_at`), page with the Link header up to a bound, map and emit.
  * A failing project is reported and does not stop the others.
  */
-import { Gitlab } from "@gitbeaker/rest";
+import type { PipelineSchema } from "@gitbeaker/rest";
 import {
   advance,
   isNew,
@@ -15,14 +15,9 @@ import {
   type Watermark,
   watermark,
 } from "@painchain/shared";
+import { type GitlabClient, gitlabClient } from "./client.ts";
 import {
-  type GlApprovals,
   type GlCommit,
-  type GlDeployment,
-  type GlDiff,
-  type GlJob,
-  type GlMergeRequest,
-  type GlPipeline,
   type GlRelease,
   type GlTag,
   mapCommit,
@@ -33,7 +28,7 @@ import {
   mapTag,
   type ProjectContext,
 } from "./map.ts";
-import { gitlabRequester } from "./requester.ts";
+import { deploymentOf, mergeRequestOf, pipelineOf } from "./responses.ts";
 import { type ProjectTarget, settingsOf } from "./targets.ts";
 
 export interface ProjectCursor {
@@ -64,9 +59,6 @@ export interface PollOptions {
 const PER_PAGE = 50;
 const MAX_DETAIL_FETCHES = 30;
 
-// deno-lint-ignore no-explicit-any
-type Api = any;
-
 const HINTS: Record<number, string> = {
   401: "the token is missing, wrong or expired",
   403: "the token cannot read this",
@@ -90,24 +82,19 @@ export async function pollGitlab(ctx: PollContext, opts: PollOptions = {}): Prom
     : { v: 1 as const, projects: {} };
   const cursor: GitlabCursor = structuredClone(prev);
   const budget = new RateBudget((i) => ctx.rateLimit(i), (u) => ctx.waitForRateLimit(u), ctx.signal);
-  const api: Api = new Gitlab({
+  const api = gitlabClient({
     host: s.host,
-    ...(ctx.connection.secrets.token ? { token: ctx.connection.secrets.token } : {}),
-    requesterFn: gitlabRequester({
-      fetch: ctx.fetch,
-      budget,
-      signal: ctx.signal,
-      ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
-    }),
-    camelize: false,
-    // Our requester waits on GitLab's own headers; no client-side guess of the limits.
-    rateLimits: { "**": 100_000 },
-  } as never);
+    token: ctx.connection.secrets.token,
+    fetch: ctx.fetch,
+    budget,
+    signal: ctx.signal,
+    ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
+  });
   const errors: string[] = [];
   const targets: ProjectTarget[] = [...s.projects];
   if (s.group) {
     try {
-      const list: { id: number; path_with_namespace: string }[] = await api.Groups.allProjects(s.group, {
+      const list = await api.Groups.allProjects(s.group, {
         includeSubgroups: true,
         archived: false,
         perPage: 100,
@@ -128,12 +115,7 @@ export async function pollGitlab(ctx: PollContext, opts: PollOptions = {}): Prom
     try {
       let pc = cursor.projects[t.project] ? structuredClone(cursor.projects[t.project]!) : null;
       if (!pc) {
-        const info: {
-          id: number;
-          path_with_namespace: string;
-          web_url: string;
-          default_branch: string | null;
-        } = await api.Projects.show(t.project);
+        const info = await api.Projects.show(t.project);
         pc = {
           id: info.id,
           path: info.path_with_namespace,
@@ -168,14 +150,14 @@ export async function pollGitlab(ctx: PollContext, opts: PollOptions = {}): Prom
 }
 
 async function pollMergeRequests(
-  api: Api,
+  api: GitlabClient,
   ctx: PollContext,
   pc: ProjectCursor,
   p: ProjectContext,
   maxPages: number,
 ) {
   const w = pc.mergeRequests ?? watermark(pc.horizon);
-  const list: GlMergeRequest[] = await api.MergeRequests.all({
+  const list = (await api.MergeRequests.all({
     projectId: pc.id,
     updatedAfter: w.since,
     orderBy: "updated_at",
@@ -183,7 +165,7 @@ async function pollMergeRequests(
     scope: "all",
     perPage: PER_PAGE,
     maxPages,
-  });
+  })).map(mergeRequestOf);
   const fresh = list.filter((mr) => isNew(w, mr.updated_at, mr.id));
   const changes: MappedChange[] = [];
   for (const [i, mr] of fresh.entries()) {
@@ -192,18 +174,18 @@ async function pollMergeRequests(
       continue;
     }
     const [full, diffs, approvals] = await Promise.all([
-      api.MergeRequests.show(pc.id, mr.iid) as Promise<GlMergeRequest>,
-      api.MergeRequests.allDiffs(pc.id, mr.iid, { perPage: 20, maxPages: 1 }) as Promise<GlDiff[]>,
-      api.MergeRequestApprovals.showConfiguration(pc.id, { mergerequestIId: mr.iid }) as Promise<GlApprovals>,
+      api.MergeRequests.show(pc.id, mr.iid),
+      api.MergeRequests.allDiffs(pc.id, mr.iid, { perPage: 20, maxPages: 1 }),
+      api.MergeRequestApprovals.showConfiguration(pc.id, { mergerequestIId: mr.iid }),
     ]);
-    changes.push(mapMergeRequest(full, p, { diffs, approvals }));
+    changes.push(mapMergeRequest(mergeRequestOf(full), p, { diffs, approvals }));
   }
   await ctx.emit(changes);
   pc.mergeRequests = advance(w, fresh.map((mr) => ({ time: mr.updated_at, id: mr.id })));
 }
 
 async function pollCommits(
-  api: Api,
+  api: GitlabClient,
   ctx: PollContext,
   pc: ProjectCursor,
   p: ProjectContext,
@@ -214,7 +196,7 @@ async function pollCommits(
   pc.commits ??= {};
   for (const branch of branches) {
     const w = pc.commits[branch] ?? watermark(pc.horizon);
-    const list: GlCommit[] = await api.Commits.all(pc.id, {
+    const list = await api.Commits.all(pc.id, {
       refName: branch,
       since: w.since,
       withStats: true,
@@ -226,9 +208,7 @@ async function pollCommits(
     const changes: MappedChange[] = [];
     for (const [i, c] of fresh.entries()) {
       const files = i < MAX_DETAIL_FETCHES
-        ? ((await api.Commits.showDiff(pc.id, c.id, { perPage: 20, maxPages: 1 })) as GlDiff[]).map((d) =>
-          d.new_path
-        )
+        ? (await api.Commits.showDiff(pc.id, c.id, { perPage: 20, maxPages: 1 })).map((d) => d.new_path)
         : [];
       changes.push(mapCommit(c, p, branch, files));
     }
@@ -238,28 +218,30 @@ async function pollCommits(
 }
 
 async function pipelineChange(
-  api: Api,
+  api: GitlabClient,
   pc: ProjectCursor,
   p: ProjectContext,
-  basic: GlPipeline,
+  basic: PipelineSchema,
 ): Promise<MappedChange> {
   // The list has the basics; the single pipeline adds user, duration, start and finish.
-  const full: GlPipeline = await api.Pipelines.show(pc.id, basic.id);
-  const jobs: GlJob[] = full.status === "failed"
-    ? await api.Jobs.all(pc.id, { pipelineId: basic.id, scope: ["failed"], perPage: 100, maxPages: 1 })
+  const full = await api.Pipelines.show(pc.id, basic.id);
+  // GitLab takes an array of scopes (scope[]=failed) where gitbeaker types one value, so the parameter is named
+  // as GitLab names it.
+  const jobs = full.status === "failed"
+    ? await api.Jobs.all(pc.id, { pipelineId: basic.id, "scope[]": "failed", perPage: 100, maxPages: 1 })
     : [];
-  return mapPipeline({ ...basic, ...full }, p, jobs);
+  return mapPipeline(pipelineOf(basic, full), p, jobs);
 }
 
 async function pollPipelines(
-  api: Api,
+  api: GitlabClient,
   ctx: PollContext,
   pc: ProjectCursor,
   p: ProjectContext,
   maxPages: number,
 ) {
   const w = pc.pipelines ?? watermark(pc.horizon);
-  const list: GlPipeline[] = await api.Pipelines.all(pc.id, {
+  const list = await api.Pipelines.all(pc.id, {
     updatedAfter: w.since,
     orderBy: "updated_at",
     sort: "desc",
@@ -275,28 +257,28 @@ async function pollPipelines(
 }
 
 async function pollDeployments(
-  api: Api,
+  api: GitlabClient,
   ctx: PollContext,
   pc: ProjectCursor,
   p: ProjectContext,
   maxPages: number,
 ) {
   const w = pc.deployments ?? watermark(pc.horizon);
-  const list: GlDeployment[] = await api.Deployments.all(pc.id, {
+  const list = (await api.Deployments.all(pc.id, {
     updatedAfter: w.since,
     orderBy: "updated_at",
     sort: "desc",
     perPage: PER_PAGE,
     maxPages,
-  });
+  })).map(deploymentOf);
   const fresh = list.filter((d) => isNew(w, d.updated_at, `${d.id}@${d.updated_at}`));
   await ctx.emit(fresh.map((d) => mapDeployment(d, p)));
   pc.deployments = advance(w, fresh.map((d) => ({ time: d.updated_at, id: `${d.id}@${d.updated_at}` })));
 }
 
-async function pollTags(api: Api, ctx: PollContext, pc: ProjectCursor, p: ProjectContext) {
+async function pollTags(api: GitlabClient, ctx: PollContext, pc: ProjectCursor, p: ProjectContext) {
   const w = pc.tags ?? watermark(pc.horizon);
-  const list: GlTag[] = await api.Tags.all(pc.id, {
+  const list = await api.Tags.all(pc.id, {
     orderBy: "updated",
     sort: "desc",
     perPage: PER_PAGE,
@@ -308,9 +290,9 @@ async function pollTags(api: Api, ctx: PollContext, pc: ProjectCursor, p: Projec
   pc.tags = advance(w, fresh.map((t) => ({ time: timeOf(t), id: t.name })));
 }
 
-async function pollReleases(api: Api, ctx: PollContext, pc: ProjectCursor, p: ProjectContext) {
+async function pollReleases(api: GitlabClient, ctx: PollContext, pc: ProjectCursor, p: ProjectContext) {
   const w = pc.releases ?? watermark(pc.horizon);
-  const list: GlRelease[] = await api.ProjectReleases.all(pc.id, {
+  const list = await api.ProjectReleases.all(pc.id, {
     orderBy: "released_at",
     sort: "desc",
     perPage: 20,
