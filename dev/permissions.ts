@@ -68,7 +68,8 @@ export function permissionFlags(service: Service, at: Places, connector?: string
           ...(extra.env ?? []),
         ]),
         read([at.app, at.secretsDir, ...at.config, ...(extra.read ?? [])]),
-        "--allow-sys=hostname",
+        // hostname: the replica's name; networkInterfaces: this machine's addresses, which the egress policy refuses.
+        "--allow-sys=hostname,networkInterfaces",
       ];
     }
   }

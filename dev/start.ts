@@ -132,6 +132,8 @@ Deno.addSignalListener("SIGTERM", () => shutdown(0));
 
 await Deno.mkdir(logsDir, { recursive: true });
 const deno = Deno.execPath();
+const randomBytes = (n: number) => crypto.getRandomValues(new Uint8Array(n));
+const hex = (n: number) => Array.from(randomBytes(n), (b) => b.toString(16).padStart(2, "0")).join("");
 
 /** The variables any Deno process needs to run (cache, paths), none of them secret. */
 const BASE_ENV = [
@@ -155,6 +157,7 @@ const keysOf = (schema: { shape: Record<string, unknown> }) => Object.keys(schem
 
 // NATS: NATS_URL if it answers, else nats-server -js from PATH.
 const natsUrl = env.NATS_URL ?? "nats://127.0.0.1:4222";
+let natsToken = env.NATS_TOKEN;
 const firstNats = new URL(natsUrl.split(",")[0]!.replace(/^nats:/, "http:"));
 if (!(await reachable(firstNats.hostname, Number(firstNats.port || 4222)))) {
   if (env.NATS_URL) {
@@ -162,11 +165,13 @@ if (!(await reachable(firstNats.hostname, Number(firstNats.port || 4222)))) {
     Deno.exit(1);
   }
   await Deno.mkdir(`${dataDir}/nats`, { recursive: true });
+  // Our own NATS gets a token (NATS access is admin access), kept like the admin token.
+  natsToken = (await persistentSecret(undefined, "nats.token", () => hex(24))).value;
   try {
     supervise(
       "nats",
       "nats-server",
-      ["-js", "-a", "127.0.0.1", "-p", "4222", "-sd", `${dataDir}/nats`],
+      ["-js", "-a", "127.0.0.1", "-p", "4222", "-sd", `${dataDir}/nats`, "--auth", natsToken],
       pick([]),
     );
   } catch {
@@ -225,7 +230,7 @@ async function persistentSecret(envValue: string | undefined, file: string, make
     return { value, file: path };
   }
 }
-const randomBytes = (n: number) => crypto.getRandomValues(new Uint8Array(n));
+
 // The key that seals connection secrets, and the admin token (sign-in and API).
 const secretKey = (await persistentSecret(
   env.PAINCHAIN_SECRET_KEY,
@@ -235,7 +240,7 @@ const secretKey = (await persistentSecret(
 const admin = await persistentSecret(
   env.PAINCHAIN_ADMIN_TOKEN,
   "admin.token",
-  () => Array.from(randomBytes(24), (b) => b.toString(16).padStart(2, "0")).join(""),
+  () => hex(24),
 );
 
 const port = env.PORT ?? "8000";
@@ -260,11 +265,13 @@ const CONNECTION_SECRETS = /^CONNECTION_SECRET_/;
 supervise("store", deno, run("store", "store/main.ts"), {
   ...pick(keysOf(storeEnvSchema), [/^PG/]),
   NATS_URL: natsUrl,
+  ...(natsToken ? { NATS_TOKEN: natsToken } : {}),
   DATABASE_URL: databaseUrl,
 });
 supervise("gateway", deno, run("gateway", "gateway/main.ts"), {
   ...pick(keysOf(gatewayEnvSchema), [/^PG/, CONNECTION_SECRETS]),
   NATS_URL: natsUrl,
+  ...(natsToken ? { NATS_TOKEN: natsToken } : {}),
   DATABASE_URL: databaseUrl,
   PAINCHAIN_SECRET_KEY: secretKey,
   PAINCHAIN_ADMIN_TOKEN: admin.value,
@@ -285,6 +292,7 @@ for (const id of connectors.sort()) {
   supervise(id, deno, run("connector", `connectors/${id}/main.ts`, id), {
     ...pick(keysOf(connectorEnvSchema), [CONNECTION_SECRETS]),
     NATS_URL: natsUrl,
+    ...(natsToken ? { NATS_TOKEN: natsToken } : {}),
     CONNECTOR_HOST: "127.0.0.1",
     PAINCHAIN_SECRET_KEY: secretKey,
   });

@@ -12,8 +12,10 @@ import {
   type EnvLookup,
   errorFields,
   type Logger,
+  messageId,
   type Names,
   type Nats,
+  unstorableText,
 } from "@painchain/shared/internal";
 import type { Auth, Principal } from "./auth.ts";
 import { createAudit } from "./audit.ts";
@@ -126,11 +128,24 @@ export function createApp(deps: GatewayDeps) {
   app.use("/api/*", async (c, next) => {
     if (c.req.method === "POST" || c.req.method === "PUT") {
       const type = c.req.header("content-type") ?? "";
-      if (type.includes("json") && maxJsonDepth(await c.req.text()) > MAX_BODY_DEPTH) {
-        return c.json(
-          { error: "Invalid request", detail: `JSON must nest at most ${MAX_BODY_DEPTH} deep` },
-          400,
-        );
+      if (type.includes("json")) {
+        if (maxJsonDepth(await c.req.text()) > MAX_BODY_DEPTH) {
+          return c.json(
+            { error: "Invalid request", detail: `JSON must nest at most ${MAX_BODY_DEPTH} deep` },
+            400,
+          );
+        }
+        // Nothing stored anywhere may hold text Postgres refuses (audit events are made from these bodies too).
+        // The change API checks each item itself, so the valid ones of an array still go through.
+        const bad = c.req.path === "/api/changes"
+          ? null
+          : unstorableText(await c.req.json().catch(() => null));
+        if (bad) {
+          return c.json({
+            error: "Invalid request",
+            detail: `${bad}: text holds a NUL character or invalid Unicode (a lone surrogate)`,
+          }, 400);
+        }
       }
     }
     await next();
@@ -143,13 +158,28 @@ export function createApp(deps: GatewayDeps) {
   );
   // Per caller, whatever connection the path names: varying the id buys nothing.
   app.use("/api/webhooks/*", rateLimiter(limits, "webhooks", intake, callerOf));
+  // Tests and "sync now" spend an upstream's rate limit with a stored token: metered per caller, and syncs per
+  // connection too.
+  const byCaller = (c: Context) => c.get("principal")?.id ?? callerOf(c);
+  app.post("/api/connections/test", rateLimiter(limits, "tests", { perMinute: 30, burst: 10 }, byCaller));
+  app.post("/api/connections/:id/sync", rateLimiter(limits, "syncs", { perMinute: 30, burst: 10 }, byCaller));
+  app.post(
+    "/api/connections/:id/sync",
+    rateLimiter(limits, "sync-connection", { perMinute: 10, burst: 5 }, (c) => c.req.param("id") ?? ""),
+  );
 
   app.route("/api/auth", authRoutes({ auth: deps.auth, limits, callerOf }));
   app.route("/api/keys", keysRoutes({ auth: deps.auth, audit }));
   app.route(
     "/api/changes",
     changesRoutes({
-      publisher: createPublisher({ js: deps.nats.js, names: deps.names, log: deps.log }),
+      // Every post is a new version, even of content seen before (on → off → on): what is answered 202 is stored.
+      publisher: createPublisher({
+        js: deps.nats.js,
+        names: deps.names,
+        log: deps.log,
+        messageId: (e) => `${messageId(e)}@${e.recordedtime}`,
+      }),
       now,
     }),
   );
@@ -200,6 +230,7 @@ export function createApp(deps: GatewayDeps) {
       auth: deps.auth,
       keepAliveMs: deps.sseKeepAliveMs,
       recheckMs: deps.sseRecheckMs,
+      callerOf,
     }),
   );
   app.route("/api/timeline", timelineRoutes({ sql: deps.sql, now }));
@@ -216,7 +247,7 @@ export function createApp(deps: GatewayDeps) {
       ...(deps.secretsDir ? { secretsDir: deps.secretsDir } : {}),
     }),
   );
-  app.route("/api/teams", teamsRoutes({ kv: deps.buckets.teams }));
+  app.route("/api/teams", teamsRoutes({ kv: deps.buckets.teams, audit }));
   app.route("/api/health", healthRoutes({ sql: deps.sql, nc: deps.nats.nc }));
   app.all("/api/*", (c) => c.json({ error: "No such API route" }, 404));
   app.get("*", serveWeb(deps.webDir));

@@ -2,7 +2,7 @@
  * Who is calling: the admin token (from the environment), an API key with scopes (stored hashed in KV), or a UI
  * session (an HttpOnly cookie whose hash names a KV entry with a TTL). Every comparison is constant-time.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash, pbkdf2Sync, timingSafeEqual } from "node:crypto";
 import type { KV } from "nats";
 import { z } from "zod";
 import { decoder, encoder } from "@painchain/shared/internal";
@@ -115,7 +115,10 @@ export function createAuth(
   if (deps.adminToken.length < 16) throw new Error("PAINCHAIN_ADMIN_TOKEN must be at least 16 characters");
   const now = deps.now ?? (() => new Date());
   const admin: Omit<Principal, "via"> = { kind: "admin", id: "admin", name: "admin", scopes: [...SCOPES] };
-  const adminCredential = sha256(`admin:${deps.adminToken}`);
+  // What sessions remember of the admin token: a slow hash (a copy of the sessions bucket must not make a short
+  // token easy to recover offline).
+  const adminCredential = pbkdf2Sync(deps.adminToken, "painchain-session-credential", 100_000, 32, "sha256")
+    .toString("hex");
 
   const readKey = async (id: string): Promise<ApiKeyRecord | null> => {
     if (!KEY_ID.test(id)) return null;

@@ -43,20 +43,28 @@ export function authMiddleware(
     if (need === "signature") return await next();
     const { bearer, cookie } = credentialsOf(c);
     const caller = deps.callerOf(c);
-    if (bearer !== null || cookie !== null) {
-      const wait = deps.limits.blocked(caller);
-      if (wait > 0) throw new TooManyRequestsError("Too many failed credentials; try again later", wait);
-    }
     let principal: Principal | null = null;
-    try {
-      principal = await deps.auth.authenticate(bearer, cookie);
-    } catch (err) {
-      if (err instanceof AuthError) {
-        const wait = await deps.limits.failed(caller);
+    if (bearer !== null || cookie !== null) {
+      // A few checks at a time per caller, each after the failures before it were counted.
+      const done = await deps.limits.turn(caller);
+      try {
+        const wait = deps.limits.blocked(caller);
         if (wait > 0) throw new TooManyRequestsError("Too many failed credentials; try again later", wait);
+        try {
+          principal = await deps.auth.authenticate(bearer, cookie);
+        } catch (err) {
+          if (err instanceof AuthError) {
+            const blocked = await deps.limits.failed(caller);
+            if (blocked > 0) {
+              throw new TooManyRequestsError("Too many failed credentials; try again later", blocked);
+            }
+          }
+          // A stale cookie does not block public routes (e.g. signing in again).
+          if (!(err instanceof AuthError) || bearer !== null || need !== "public") throw err;
+        }
+      } finally {
+        done();
       }
-      // A stale cookie does not block public routes (e.g. signing in again).
-      if (!(err instanceof AuthError) || bearer !== null || need !== "public") throw err;
     }
     c.set("principal", principal);
     if (need === "public" || (need === "read" && !principal && deps.auth.publicRead)) return await next();

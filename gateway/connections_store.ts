@@ -1,6 +1,7 @@
 /** Connections in NATS KV, with secrets split out of the config by the connector's configSchema. */
 import type { KV } from "nats";
 import {
+  bindingsOf,
   checkReference,
   type ConfigField,
   configValidator,
@@ -11,6 +12,7 @@ import {
   decoder,
   describeError,
   encoder,
+  isEncrypted,
   isReference,
   sealSecrets,
 } from "@painchain/shared/internal";
@@ -75,6 +77,11 @@ export function splitConfig(
     if (secretKeys.has(k)) {
       if (v === null) delete secrets[k];
       else if (typeof v === "string" && v !== "") {
+        if (isEncrypted(v)) {
+          throw new BadRequestError(
+            `Invalid config: ${labelOf(k)}: give the secret itself; PainChain seals it`,
+          );
+        }
         if (isReference(v)) {
           if (!opts.mayReference) {
             throw new BadRequestError(
@@ -152,8 +159,12 @@ export async function createConnection(
   opts: WriteOptions = { actor: "admin", split: { mayReference: true } },
 ): Promise<Connection> {
   const { config, secrets: plain } = splitConfig(meta.configSchema, body.config, null, opts.split);
-  const secrets = await sealSecrets(secretKey, plain);
   const id = body.id ?? `${slug(body.name)}-${crypto.randomUUID().slice(0, 6)}`;
+  const secrets = await sealSecrets(
+    secretKey,
+    plain,
+    bindingsOf(meta.configSchema, { connector: meta.id, id, config }),
+  );
   if (await findConnection(kv, id)) throw new ConflictError(`A connection with id "${id}" exists`);
   const pollInterval = body.pollInterval ?? meta.defaultPollInterval;
   if (pollInterval < meta.minPollInterval) {
@@ -201,8 +212,12 @@ export async function updateConnection(
   const found = await findConnection(kv, id);
   if (!found || found.c.connector !== meta.id) throw new NotFoundError("No such connection");
   const { config, secrets: merged } = splitConfig(meta.configSchema, patch.config ?? {}, found.c, opts.split);
-  // Values already sealed are kept as they are; new ones are sealed.
-  const secrets = await sealSecrets(secretKey, merged);
+  // Values already sealed are kept as they are; new ones are sealed, bound to this connection and origin.
+  const secrets = await sealSecrets(
+    secretKey,
+    merged,
+    bindingsOf(meta.configSchema, { connector: meta.id, id, config }),
+  );
   const pollInterval = patch.pollInterval ?? found.c.pollInterval;
   if (pollInterval < meta.minPollInterval) {
     throw new BadRequestError(

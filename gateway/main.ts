@@ -25,7 +25,11 @@ const cfg = parseEnv(gatewayEnvSchema, readEnv(gatewayEnvSchema));
 const log = createLogger({ service: "gateway" }, { level: cfg.LOG_LEVEL });
 const n = names(cfg.PAINCHAIN_PREFIX);
 const sql = postgres(cfg.DATABASE_URL, { max: 8, onnotice: () => {}, connect_timeout: 10 });
-const nats = await openNats(cfg.NATS_URL, "painchain-gateway");
+const nats = await openNats(cfg.NATS_URL, "painchain-gateway", {
+  token: cfg.NATS_TOKEN,
+  user: cfg.NATS_USER,
+  pass: cfg.NATS_PASSWORD,
+});
 await ensureStreams(nats.jsm, n, { replicas: cfg.PAINCHAIN_STREAM_REPLICAS });
 const buckets = await openBuckets(nats, n, { replicas: cfg.PAINCHAIN_STREAM_REPLICAS });
 // Changes too large to announce whole are announced by key and read here.

@@ -1,7 +1,15 @@
 /** Audit records on the audit stream: written by the gateway, read by the painchain connector. */
 import { z } from "zod";
 
-export const AUDIT_ACTIONS = ["connection.tested", "key.created", "key.revoked", "catalog.updated"] as const;
+export const AUDIT_ACTIONS = [
+  "connection.tested",
+  "key.created",
+  "key.revoked",
+  "catalog.updated",
+  "team.created",
+  "team.updated",
+  "team.deleted",
+] as const;
 
 export const auditRecordSchema = z.object({
   action: z.enum(AUDIT_ACTIONS),

@@ -55,6 +55,20 @@ export function unstorableText(value: unknown, maxDepth = 64): string | null {
   return null;
 }
 
+/** The same value with every string made storable: NUL and lone surrogates become U+FFFD. */
+export function storableCopy<T>(value: T): T {
+  const fix = (s: string) => s.toWellFormed().replaceAll("\u0000", "\uFFFD");
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "string") return fix(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === "object" && !(v instanceof Date)) {
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [fix(k), walk(x)]));
+    }
+    return v;
+  };
+  return walk(value) as T;
+}
+
 /** The nesting depth of a JSON value, counted without recursion. */
 export function jsonDepth(value: unknown): number {
   let max = 0;

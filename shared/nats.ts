@@ -17,13 +17,24 @@ export interface Nats {
   jsm: JetStreamManager;
 }
 
-export async function openNats(url: string, name: string): Promise<Nats> {
+/** Credentials for NATS (NATS_TOKEN, or NATS_USER and NATS_PASSWORD): NATS access is admin access. */
+export interface NatsAuth {
+  token?: string | undefined;
+  user?: string | undefined;
+  pass?: string | undefined;
+}
+
+export async function openNats(url: string, name: string, auth: NatsAuth = {}): Promise<Nats> {
   const nc = await connect({
     servers: url.split(","),
     name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     timeout: 5_000,
+    // Only the servers configured: a cluster's gossip must not lead a narrowly permitted service elsewhere.
+    ignoreClusterUpdates: true,
+    ...(auth.token ? { token: auth.token } : {}),
+    ...(auth.user ? { user: auth.user, pass: auth.pass ?? "" } : {}),
   });
   const jsm = await nc.jetstreamManager();
   return { nc, js: nc.jetstream(), jsm };

@@ -87,11 +87,15 @@ export interface SecretOpenerOptions extends RefRules {
   maxBytes?: number;
 }
 
-/** The plain value of one stored secret. */
-export async function resolveSecret(value: string, o: SecretOpenerOptions): Promise<string> {
+/** The plain value of one stored secret; `binding` is what a sealed (v2) value must have been sealed for. */
+export async function resolveSecret(
+  value: string,
+  o: SecretOpenerOptions,
+  binding?: string,
+): Promise<string> {
   const max = o.maxBytes ?? SECRET_MAX_BYTES;
   let out: string;
-  if (isEncrypted(value)) out = await unsealSecret(o.key, value);
+  if (isEncrypted(value)) out = await unsealSecret(o.key, value, binding);
   else if (isReference(value)) {
     const why = checkReference(value, o);
     if (why) throw new SecretRefError(why);
@@ -115,11 +119,14 @@ export async function resolveSecret(value: string, o: SecretOpenerOptions): Prom
   return out;
 }
 
-/** Opens every secret of a connection. */
+/** Opens every secret of a connection; `bindingOf` gives each field's binding (see secretBinding). */
 export function createSecretOpener(o: SecretOpenerOptions) {
-  return async (secrets: Record<string, string>): Promise<Record<string, string>> => {
+  return async (
+    secrets: Record<string, string>,
+    bindingOf?: (field: string) => string,
+  ): Promise<Record<string, string>> => {
     const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(secrets)) out[k] = await resolveSecret(v, o);
+    for (const [k, v] of Object.entries(secrets)) out[k] = await resolveSecret(v, o, bindingOf?.(k));
     return out;
   };
 }

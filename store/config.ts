@@ -3,6 +3,10 @@ import { z } from "zod";
 
 export const storeEnvSchema = z.object({
   NATS_URL: z.string().default("nats://127.0.0.1:4222"),
+  /** NATS credentials: a token, or a user and password (set them: NATS access is admin access). */
+  NATS_TOKEN: z.string().optional(),
+  NATS_USER: z.string().optional(),
+  NATS_PASSWORD: z.string().optional(),
   DATABASE_URL: z.string({ error: "DATABASE_URL is required" }).min(1, "DATABASE_URL is required"),
   PAINCHAIN_PREFIX: z.string().default("painchain"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),

@@ -31,7 +31,11 @@ for (let attempt = 1;; attempt++) {
   }
 }
 
-const nats = await openNats(cfg.NATS_URL, "painchain-store");
+const nats = await openNats(cfg.NATS_URL, "painchain-store", {
+  token: cfg.NATS_TOKEN,
+  user: cfg.NATS_USER,
+  pass: cfg.NATS_PASSWORD,
+});
 await ensureStreams(nats.jsm, n, { replicas: cfg.PAINCHAIN_STREAM_REPLICAS });
 const buckets = await openBuckets(nats, n, { replicas: cfg.PAINCHAIN_STREAM_REPLICAS });
 if (cfg.PAINCHAIN_CATALOG_FILE) {

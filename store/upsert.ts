@@ -141,6 +141,11 @@ export async function upsertEvents(
       updated_at = now(), version = c.version + 1
     WHERE c.content_hash <> excluded.content_hash
       AND (c.recorded_at, c.content_hash) < (excluded.recorded_at, excluded.content_hash)
+      -- A change belongs to the connection that recorded it: another connection may update it only once the
+      -- owner has stopped polling (a day without a poll), so no connection can rewrite another's changes.
+      AND (c.connection_id = excluded.connection_id OR NOT EXISTS (
+        SELECT 1 FROM poll_log p WHERE p.connector = c.connector AND p.connection_id = c.connection_id
+          AND p.at > now() - interval '1 day'))
     RETURNING ${sql.unsafe(STORED_EVENT_COLUMNS)}, (xmax = 0) AS inserted
   `;
   return result.map((r) => ({ ...storedEventFromRow(r), op: r.inserted ? "inserted" : "updated" }));

@@ -17,7 +17,7 @@ Deno.test({
   name: "compose.yaml refuses to start without an admin token",
   ignore,
   fn: async () => {
-    const env = Deno.env.toObject();
+    const env: Record<string, string> = { ...Deno.env.toObject(), NATS_TOKEN: "compose-test-nats-token" };
     delete env.PAINCHAIN_ADMIN_TOKEN;
     const out = await compose(env);
     assert.equal(out.success, false);
@@ -45,6 +45,7 @@ Deno.test({
     const out = await compose({
       ...Deno.env.toObject(),
       PAINCHAIN_ADMIN_TOKEN: "compose-test-token-0123456789",
+      NATS_TOKEN: "compose-test-nats-token",
     });
     assert.ok(out.success, `docker-compose config failed: ${new TextDecoder().decode(out.stderr)}`);
     const config = parse(new TextDecoder().decode(out.stdout)) as {
@@ -74,6 +75,18 @@ Deno.test({
       assert.equal(env.PAINCHAIN_ADMIN_TOKEN, undefined, `${id} never holds the admin token`);
       assert.equal(env.DATABASE_URL, undefined, `${id} never holds the database URL`);
     }
+    const natsCommand = JSON.stringify(config.services.nats!.command);
+    assert.match(natsCommand, /"--auth","compose-test-nats-token"/, "NATS requires the token");
+    for (const s of ["store", "gateway", "github"]) {
+      assert.equal(
+        (config.services[s]!.environment as Record<string, string>).NATS_TOKEN,
+        "compose-test-nats-token",
+      );
+    }
+    const noNatsToken = { ...Deno.env.toObject(), PAINCHAIN_ADMIN_TOKEN: "compose-test-token-0123456789" };
+    delete (noNatsToken as Record<string, string>).NATS_TOKEN;
+    const refused = await compose(noNatsToken);
+    assert.equal(refused.success, false, "compose refuses to start without a NATS token");
     for (const [name, svc] of Object.entries(config.services)) {
       assert.ok(!JSON.stringify(svc.command ?? "").includes('"--allow-all"'), `${name} runs without -A`);
       assert.ok(!JSON.stringify(svc.command ?? "").includes('"-A"'), `${name} runs without -A`);

@@ -94,7 +94,7 @@ Deno.test({
           config: { token: "ghp_e2e", repositories: "octo/app", baseUrl: fake.url },
         })).json();
         assert.equal(ok.ok, true);
-        assert.match(ok.message, /Reached octo\/app \(default branch main\)/);
+        assert.match(ok.message, /^Reached octo\/app/);
         const bad = await (await send({
           connector: "github",
           config: { token: "nope", repositories: "octo/app", baseUrl: fake.url },

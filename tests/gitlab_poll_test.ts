@@ -201,7 +201,7 @@ Deno.test("testing GitLab settings reaches the project, and a bad token is a cle
     });
     assert.match(
       await testGitlab(ctx("glpat-ok")),
-      /Reached group\/app on http:\/\/127\.0\.0\.1:\d+ \(default branch main\)/,
+      /^Reached group\/app on http:\/\/127\.0\.0\.1:\d+$/,
     );
     await assert.rejects(() => testGitlab(ctx("wrong")), /401 Unauthorized/);
   } finally {

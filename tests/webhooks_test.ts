@@ -48,7 +48,8 @@ Deno.test({
         config: {
           token: "ghp_hook",
           webhookSecret: SECRET,
-          repositories: ["octo/app"],
+          // The repositories of @octokit/webhooks-examples' payloads, tracked by this connection.
+          repositories: ["octo/app", "Codertocat/Hello-World", "octo-org/octo-repo"],
           baseUrl: fake.url,
           commits: false,
           releases: false,

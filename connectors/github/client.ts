@@ -120,8 +120,12 @@ export class GithubClient {
     }
   }
 
-  /** GET of a full URL taken from a Link header. */
+  /** GET of a full URL taken from a Link header; only on the API's own origin (the token goes with it). */
   async getUrl<T>(url: string): Promise<Conditional<T>> {
+    const api = new URL(this.opts.baseUrl ?? "https://api.github.com");
+    if (new URL(url, api).origin !== api.origin) {
+      throw new UpstreamError(`the next page is on another host (${new URL(url, api).host})`, "policy");
+    }
     const res = await this.octokit.request({ method: "GET", url });
     const h = res.headers as Record<string, string | undefined>;
     return { notModified: false, data: res.data as T, etag: h.etag ?? null, next: nextLink(h.link) };

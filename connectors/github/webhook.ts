@@ -100,6 +100,11 @@ export function mapGithubWebhook(delivery: WebhookDelivery, connection: Connecti
   const settings = settingsOf(connection);
   const fullName = need(p.repository?.full_name, "repository");
   const target = settings.repos.find((r) => `${r.owner}/${r.repo}`.toLowerCase() === fullName.toLowerCase());
+  // Only what this connection tracks: a delivery about another repository records nothing (a webhook secret
+  // proves who sent it, not that its content belongs to this connection).
+  const inOrg = settings.organization !== null &&
+    fullName.toLowerCase().startsWith(`${settings.organization.toLowerCase()}/`);
+  if (!target && !inOrg) return [];
   const repo: RepoContext = { fullName, tags: [...new Set([...connection.tags, ...(target?.tags ?? [])])] };
   const tracks = (k: Kind) => settings.kinds.has(k);
 

@@ -54,6 +54,10 @@ export function mapGitlabWebhook(delivery: WebhookDelivery, connection: Connecti
   const settings = settingsOf(connection);
   const path: string = required(p.project?.path_with_namespace, "project.path_with_namespace");
   const target = settings.projects.find((t) => t.project.toLowerCase() === path.toLowerCase());
+  // Only what this connection tracks: a delivery about another project records nothing.
+  const inGroup = settings.group !== null &&
+    path.toLowerCase().startsWith(`${settings.group.toLowerCase()}/`);
+  if (!target && !inGroup) return [];
   const project: ProjectContext = {
     path,
     webUrl: p.project?.web_url ?? "",

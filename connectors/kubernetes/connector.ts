@@ -15,7 +15,9 @@ export async function testKubernetes(ctx: TestContext, opts: KubePollOptions = {
   const scopes = s.namespaces.length ? s.namespaces : [null];
   for (const ns of scopes) await api.list(collectionPath(kind, ns), { signal: ctx.signal });
   const where = s.namespaces.length ? `namespaces ${s.namespaces.join(", ")}` : "all namespaces";
-  return `Reached ${s.cluster} (Kubernetes ${version}); can list ${kind.plural} in ${where}`;
+  // The version is echoed only when it looks like one (the answer may come from any host a `write` key chose).
+  const v = /^v\d+\.\d+\.\d+[\w.+-]{0,40}$/.test(version) ? ` (Kubernetes ${version})` : "";
+  return `Reached ${s.cluster}${v}; can list ${kind.plural} in ${where}`;
 }
 
 export function kubernetesConnector(opts: KubePollOptions = {}): ConnectorDefinition {

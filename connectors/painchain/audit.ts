@@ -140,6 +140,19 @@ export function auditRecordEvent(r: AuditRecord, seq: number): MappedChange {
         },
       };
     }
+    case "team.created":
+    case "team.updated":
+    case "team.deleted": {
+      const op = r.action.slice("team.".length);
+      return {
+        ...base,
+        eventType: "TeamChanged",
+        subject: `teams/${String(t.id ?? t.name)}`,
+        title: `Team "${String(t.name ?? t.id)}" ${op} by ${r.actor}`.slice(0, 500),
+        status: op,
+        metadata: { teamId: t.id ?? null, teamName: t.name ?? null, teamTags: t.tags ?? [], actor: r.actor },
+      };
+    }
     case "catalog.updated":
       return {
         ...base,

@@ -6,7 +6,13 @@
  */
 import { type KvEntry, KvWatchInclude } from "nats";
 import type { ConnectorDefinition, RunContext } from "@painchain/shared";
-import { auditRecordSchema, type Connection, connectionSchema, decoder } from "@painchain/shared/internal";
+import {
+  auditRecordSchema,
+  type Connection,
+  connectionSchema,
+  decoder,
+  storableCopy,
+} from "@painchain/shared/internal";
 import metadata from "./metadata.json" with { type: "json" };
 import { auditEvent, auditRecordEvent } from "./audit.ts";
 
@@ -50,7 +56,8 @@ async function watchConnections(ctx: RunContext, cursor: Cursor, save: () => Pro
       prev,
       next,
     });
-    if (change) await ctx.emit([change], "painchain");
+    // The audit trail never drops an event for its content: text Postgres cannot hold is replaced, not refused.
+    if (change) await ctx.emit([storableCopy(change)], "painchain");
     if (ctx.signal.aborted) break;
     cursor.revision = e.revision;
     await save();
@@ -68,7 +75,7 @@ async function readAuditStream(ctx: RunContext, cursor: Cursor, save: () => Prom
   ctx.signal.addEventListener("abort", () => messages.stop(), { once: true });
   for await (const m of messages) {
     const r = auditRecordSchema.safeParse(JSON.parse(decoder.decode(m.data)));
-    if (r.success) await ctx.emit([auditRecordEvent(r.data, m.seq)], "painchain");
+    if (r.success) await ctx.emit([storableCopy(auditRecordEvent(r.data, m.seq))], "painchain");
     else ctx.log.warn("Skipped a malformed audit record", { seq: m.seq });
     if (ctx.signal.aborted) break;
     cursor.auditSeq = m.seq;

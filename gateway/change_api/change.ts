@@ -38,7 +38,10 @@ const changeFields = {
 export const customChangeSchema = z.object({
   ...changeFields,
   /** deploy (default), feature_flag, config, note, incident, change or your own word. */
-  type: z.string().regex(EVENT_TYPE, "type must be letters, digits or _").default("deploy"),
+  // Lowercase: PainChain's own event types (ConnectorDeleted…) cannot be imitated.
+  type: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "type must be lowercase letters, digits or _").default(
+    "deploy",
+  ),
   /** Your own id for the change; the same id updates the same change (e.g. a deploy that starts, then ends). */
   id: z.string().trim().min(1).max(128).optional(),
   time: time.optional(),
@@ -86,7 +89,7 @@ const hashId = (...parts: string[]) =>
 /** The last dotted part of a CloudEvent type, as an event type: `com.example.deploy` → `deploy`. */
 function eventTypeOf(ceType: string): string {
   const last = ceType.split(/[./:]/).filter(Boolean).pop() ?? "change";
-  const t = last.replace(/[^A-Za-z0-9_]/g, "_").replace(/^[^A-Za-z]+/, "");
+  const t = last.toLowerCase().replace(/[^a-z0-9_]/g, "_").replace(/^[^a-z]+/, "");
   return EVENT_TYPE.test(t) ? t : "change";
 }
 

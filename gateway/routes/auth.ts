@@ -42,16 +42,24 @@ export function authRoutes(deps: { auth: Auth; limits: Limits; callerOf(c: Conte
     validate("json", z.object({ token: z.string().min(1, "Token is required").max(500) }).strict()),
     async (c) => {
       const caller = deps.callerOf(c);
-      const blocked = deps.limits.blocked(caller);
-      if (blocked > 0) {
-        throw new TooManyRequestsError("Too many failed credentials; try again later", blocked);
+      // A few checks at a time per caller, each after the failures before it were counted.
+      const done = await deps.limits.turn(caller);
+      let p: Principal | null;
+      try {
+        const blocked = deps.limits.blocked(caller);
+        if (blocked > 0) {
+          throw new TooManyRequestsError("Too many failed credentials; try again later", blocked);
+        }
+        p = await deps.auth.verifyToken(c.req.valid("json").token);
+        if (!p) {
+          const wait = await deps.limits.failed(caller);
+          if (wait > 0) throw new TooManyRequestsError("Too many failed credentials; try again later", wait);
+          throw new AuthError("The token or API key is not valid");
+        }
+      } finally {
+        done();
       }
-      const p = await deps.auth.verifyToken(c.req.valid("json").token);
-      if (!p) {
-        const wait = await deps.limits.failed(caller);
-        if (wait > 0) throw new TooManyRequestsError("Too many failed credentials; try again later", wait);
-        throw new AuthError("The token or API key is not valid");
-      }
+
       const cookie = await deps.auth.createSession(p);
       setCookie(c, SESSION_COOKIE, cookie, {
         httpOnly: true,

@@ -10,6 +10,14 @@ type Env = { Variables: { principal: Principal | null } };
 
 export function changesRoutes(deps: { publisher: Publisher; now: () => Date }) {
   const app = new Hono<Env>();
+  // Posts are recorded in the order they arrive, each at least a millisecond after the one before, so of two
+  // versions of a change the later one always wins (even within the same millisecond).
+  let last = 0;
+  const reserve = (n: number) => {
+    const t = Math.max(deps.now().getTime(), last + 1);
+    last = t + n - 1;
+    return new Date(t);
+  };
 
   app.post("/", validate("json", changesBodySchema), async (c) => {
     const body = c.req.valid("json");
@@ -17,7 +25,8 @@ export function changesRoutes(deps: { publisher: Publisher; now: () => Date }) {
     const ctx = {
       poster: p.id,
       posterName: p.name,
-      now: deps.now(),
+      now: reserve(Array.isArray(body) ? body.length : 1),
+
       ...(c.req.header("idempotency-key")
         ? { idempotencyKey: c.req.header("idempotency-key")!.slice(0, 128) }
         : {}),
@@ -27,7 +36,9 @@ export function changesRoutes(deps: { publisher: Publisher; now: () => Date }) {
     const rejected: { index: number; error: string }[] = [];
     items.forEach((item, index) => {
       try {
-        events.push(mapPostedChange(item, items.length > 1 ? { ...ctx, idempotencyKey: undefined } : ctx));
+        // Items of one array are recorded in order (a millisecond apart): of two versions of a change, the later wins.
+        const at = { ...ctx, now: new Date(ctx.now.getTime() + index) };
+        events.push(mapPostedChange(item, items.length > 1 ? { ...at, idempotencyKey: undefined } : at));
       } catch (err) {
         rejected.push({ index, error: describeError(err) });
       }

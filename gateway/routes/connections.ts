@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import type { KV, NatsConnection } from "nats";
 import { z } from "zod";
 import {
+  bindingsOf,
   type Connection,
   CONNECTION_ID,
   connectionBodySchema,
@@ -130,16 +131,21 @@ export function connectionsRoutes(
       splitOptions(p),
     );
     const stamp = deps.now().toISOString();
+    const candidateId = body.id ?? "connection-test";
     const candidate: Connection = {
-      id: body.id ?? "connection-test",
+      id: candidateId,
       connector: meta.id,
       name: body.name ?? existing?.c.name ?? "Connection test",
       enabled: true,
       pollInterval: meta.defaultPollInterval,
       tags: [],
       config,
-      // Sealed before it crosses NATS; the connector opens it.
-      secrets: await sealSecrets(deps.secretKey, secrets),
+      // Sealed before it crosses NATS (bound to this connection and origin); the connector opens it.
+      secrets: await sealSecrets(
+        deps.secretKey,
+        secrets,
+        bindingsOf(meta.configSchema, { connector: meta.id, id: candidateId, config }),
+      ),
       createdAt: stamp,
       updatedAt: stamp,
     };

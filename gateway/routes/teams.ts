@@ -6,6 +6,8 @@ import { decoder, encoder } from "@painchain/shared/internal";
 import { ConflictError, NotFoundError } from "../errors.ts";
 import { validate } from "../validation.ts";
 import { slug } from "../connections_store.ts";
+import { actorOf, type Principal } from "../auth.ts";
+import type { Audit } from "../audit.ts";
 
 export const teamSchema = z.object({
   name: z.string().trim().min(1, "Name is required").max(100),
@@ -25,8 +27,15 @@ interface Team {
   tags: string[];
 }
 
-export function teamsRoutes(deps: { kv: KV }) {
-  const app = new Hono();
+type Env = { Variables: { principal: Principal | null } };
+
+export function teamsRoutes(deps: { kv: KV; audit: Audit }) {
+  const app = new Hono<Env>();
+  const record = (
+    action: "team.created" | "team.updated" | "team.deleted",
+    c: { get(k: "principal"): Principal | null },
+    team: Team,
+  ) => deps.audit.record({ action, actor: actorOf(c.get("principal")), target: { ...team } });
   const list = async (): Promise<Team[]> => {
     const out: Team[] = [];
     for await (const k of await deps.kv.keys()) {
@@ -44,6 +53,7 @@ export function teamsRoutes(deps: { kv: KV }) {
     } catch (err) {
       throw new ConflictError(`A team named "${body.name}" exists`, { cause: err });
     }
+    await record("team.created", c, team);
     return c.json(team, 201);
   });
   app.put("/:id", validate("param", idParam), validate("json", teamSchema), async (c) => {
@@ -52,6 +62,7 @@ export function teamsRoutes(deps: { kv: KV }) {
     if (!e || e.operation !== "PUT") throw new NotFoundError("No such team");
     const team: Team = { id, ...c.req.valid("json") };
     await deps.kv.put(id, encoder.encode(JSON.stringify(team)));
+    await record("team.updated", c, team);
     return c.json(team);
   });
   app.delete("/:id", validate("param", idParam), async (c) => {
@@ -59,6 +70,7 @@ export function teamsRoutes(deps: { kv: KV }) {
     const e = await deps.kv.get(id);
     if (!e || e.operation !== "PUT") throw new NotFoundError("No such team");
     await deps.kv.delete(id);
+    await record("team.deleted", c, JSON.parse(decoder.decode(e.value)) as Team);
     return c.body(null, 204);
   });
   return app;

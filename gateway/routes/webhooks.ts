@@ -14,6 +14,8 @@ import { headers as natsHeaders } from "nats";
 import { z } from "zod";
 import { verify } from "@octokit/webhooks-methods";
 import {
+  bindingsOf,
+  type ConfigField,
   CONNECTION_ID,
   connectionKey,
   connectionSchema,
@@ -54,6 +56,7 @@ export function webhooksRoutes(
     connector: string,
     connectionId: string,
     spec: WebhookSpec,
+    fields: ConfigField[],
   ): Promise<string | null> => {
     const key = connectionKey(connector, connectionId);
     const e = await deps.kv.get(key);
@@ -75,7 +78,7 @@ export function webhooksRoutes(
             return typeof deps.env === "function" ? deps.env(name) : deps.env[name];
           },
           ...(deps.secretsDir ? { secretsDir: deps.secretsDir } : {}),
-        });
+        }, bindingsOf(fields, c)(spec.secretField));
       }
     } catch {
       secret = null;
@@ -92,10 +95,11 @@ export function webhooksRoutes(
 
   app.post("/:connector/:connectionId", validate("param", params), async (c) => {
     const { connector, connectionId } = c.req.valid("param");
-    const spec = (await deps.registry.get(connector))?.metadata.webhook;
+    const meta = (await deps.registry.get(connector))?.metadata;
+    const spec = meta?.webhook;
     const body = await c.req.text();
     const signature = spec ? c.req.header(spec.signatureHeader) ?? "" : "";
-    const secret = spec ? await secretOf(connector, connectionId, spec) : null;
+    const secret = spec ? await secretOf(connector, connectionId, spec, meta.configSchema) : null;
     if (!spec || !secret || !signature || !(await matches(spec, secret, signature, body))) {
       // The same work and the same answer whatever was missing.
       if (!secret) createHmac("sha256", decoy).update(body).digest();

@@ -3,6 +3,10 @@ import { z } from "zod";
 
 export const connectorEnvSchema = z.object({
   NATS_URL: z.string().default("nats://127.0.0.1:4222"),
+  /** NATS credentials: a token, or a user and password (set them: NATS access is admin access). */
+  NATS_TOKEN: z.string().optional(),
+  NATS_USER: z.string().optional(),
+  NATS_PASSWORD: z.string().optional(),
   PAINCHAIN_PREFIX: z.string().default("painchain"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   CONNECTOR_PORT: z.coerce.number().int().min(0).max(65535).default(0),

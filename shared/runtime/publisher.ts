@@ -22,8 +22,17 @@ export class PublishAbortedError extends Error {
 }
 
 export function createPublisher(
-  opts: { js: JetStreamClient; names: Names; log: Logger; window?: number; timeoutMs?: number },
+  opts: {
+    js: JetStreamClient;
+    names: Names;
+    log: Logger;
+    window?: number;
+    timeoutMs?: number;
+    /** The Nats-Msg-Id of an event; by default its id and content version (a re-poll of the same state is one). */
+    messageId?: (e: PainchainCloudEvent) => string;
+  },
 ): Publisher {
+  const idOf = opts.messageId ?? messageId;
   const window = opts.window ?? 256;
   const timeout = opts.timeoutMs ?? 10_000;
   const send = (e: PainchainCloudEvent) =>
@@ -31,7 +40,7 @@ export function createPublisher(
       opts.names.eventSubject(e.data.connector, e.data.eventType),
       encoder.encode(JSON.stringify(e)),
       {
-        msgID: messageId(e),
+        msgID: idOf(e),
         timeout,
       },
     );

@@ -9,7 +9,7 @@ import type { Logger } from "../log.ts";
 import { connectorMetadataSchema } from "../metadata.ts";
 import { checkMetadata } from "../metadata_file.ts";
 import { decoder } from "../nats.ts";
-import { isReference } from "../secrets.ts";
+import { bindingsOf, isReference } from "../secrets.ts";
 import { removeInstance } from "../registry.ts";
 import { serveSync, serveTests } from "./control.ts";
 import { createCursors } from "./cursors.ts";
@@ -59,7 +59,10 @@ export async function startConnector(def: ConnectorDefinition, deps: RuntimeDeps
     env: deps.env ?? {},
     ...(deps.secretsDir ? { secretsDir: deps.secretsDir } : {}),
   });
-  const opened = async (c: Connection): Promise<Connection> => ({ ...c, secrets: await open(c.secrets) });
+  const opened = async (c: Connection): Promise<Connection> => ({
+    ...c,
+    secrets: await open(c.secrets, bindingsOf(metadata.configSchema, c)),
+  });
 
   const logo = await readLogo(logoFile);
   const server = startHealthServer({

@@ -7,7 +7,7 @@ import { names } from "../names.ts";
 import { importSecretKey } from "../secrets.ts";
 import { SECRET_ENV_PREFIX } from "../secret_refs.ts";
 import { ensureStreams, openBuckets, openNats } from "../nats.ts";
-import { egressFetch, egressPolicy } from "../upstream/egress.ts";
+import { egressFetch, egressPolicy, localAddresses } from "../upstream/egress.ts";
 import { connectorEnvSchema, parseEnv, readEnv } from "./config.ts";
 import { loadConnectionsFile } from "./connections_file.ts";
 import { startConnector } from "./runtime.ts";
@@ -19,7 +19,11 @@ export async function serveConnector(def: ConnectorDefinition): Promise<void> {
   const log = createLogger({ service: `connector-${id}` }, { level: cfg.LOG_LEVEL });
   try {
     const n = names(cfg.PAINCHAIN_PREFIX);
-    const nats = await openNats(cfg.NATS_URL, `painchain-connector-${id}`);
+    const nats = await openNats(cfg.NATS_URL, `painchain-connector-${id}`, {
+      token: cfg.NATS_TOKEN,
+      user: cfg.NATS_USER,
+      pass: cfg.NATS_PASSWORD,
+    });
     await ensureStreams(nats.jsm, n, { replicas: cfg.PAINCHAIN_STREAM_REPLICAS });
     const buckets = await openBuckets(nats, n, { replicas: cfg.PAINCHAIN_STREAM_REPLICAS });
     const fileConnections = cfg.PAINCHAIN_CONNECTIONS_FILE
@@ -42,7 +46,10 @@ export async function serveConnector(def: ConnectorDefinition): Promise<void> {
       // Only CONNECTION_SECRET_* variables, read when a reference asks (the service holds nothing else worth it).
       env: (name) => (name.startsWith(SECRET_ENV_PREFIX) ? Deno.env.get(name) : undefined),
       fetch: egressFetch(
-        egressPolicy([cfg.PAINCHAIN_UPSTREAM_ALLOW, inClusterApiServer()].filter(Boolean).join(",")),
+        egressPolicy(
+          [cfg.PAINCHAIN_UPSTREAM_ALLOW, inClusterApiServer()].filter(Boolean).join(","),
+          localAddresses(),
+        ),
       ),
     });
     let stopping = false;

@@ -22,14 +22,21 @@ const BLOCKED_V4: [string, number][] = [
   ["169.254.0.0", 16],
   ["172.16.0.0", 12],
   ["192.0.0.0", 24],
+  ["192.0.2.0", 24],
   ["192.168.0.0", 16],
   ["198.18.0.0", 15],
+  ["198.51.100.0", 24],
+  ["203.0.113.0", 24],
   ["224.0.0.0", 4],
   ["240.0.0.0", 4],
 ];
 const BLOCKED_V6: [string, number][] = [
   ["::", 128],
   ["::1", 128],
+  ["2001:db8::", 32],
+  // 6to4 and NAT64 embed an IPv4 address that may be private.
+  ["2002::", 16],
+  ["64:ff9b:1::", 48],
   ["fc00::", 7],
   ["fe80::", 10],
   ["ff00::", 8],
@@ -52,12 +59,16 @@ export class EgressConfigError extends Error {
 
 const family = (ip: string) => (isIP(ip) === 6 ? "ipv6" : "ipv4");
 
-/** Parses PAINCHAIN_UPSTREAM_ALLOW. `*` allows every address (not recommended outside tests). */
-export function egressPolicy(allowList = ""): EgressPolicy {
+/**
+ * Parses PAINCHAIN_UPSTREAM_ALLOW. `*` allows every address (not recommended outside tests). `local` are this
+ * machine's own addresses (refused too: they reach whatever listens on all interfaces here).
+ */
+export function egressPolicy(allowList = "", local: string[] = []): EgressPolicy {
   const allow = allowList.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
   const blocked = new BlockList();
   for (const [a, p] of BLOCKED_V4) blocked.addSubnet(a, p, "ipv4");
   for (const [a, p] of BLOCKED_V6) blocked.addSubnet(a, p, "ipv6");
+  for (const a of local) if (isIP(a)) blocked.addAddress(a, family(a));
   const allowedNets = new BlockList();
   const hosts = new Set<string>();
   const suffixes: string[] = [];
@@ -88,6 +99,10 @@ export function egressPolicy(allowList = ""): EgressPolicy {
       const named = hosts.has(h) || suffixes.some((s) => h.endsWith(s));
       for (const ip of addresses) {
         if (allowedNets.check(ip, family(ip))) continue;
+        // IPv4-compatible IPv6 (::a.b.c.d, deprecated): never a real upstream.
+        if (/^::(\d+\.\d+\.\d+\.\d+|[0-9a-f]{1,4}:[0-9a-f]{1,4})$/i.test(ip)) {
+          return `${host} is an IPv4-compatible IPv6 address, which the egress policy refuses`;
+        }
         if (!blocked.check(ip, family(ip))) continue;
         // A host named in the allow list may resolve to private addresses, but never to link-local/metadata ones
         // unless those are allowed by address.
@@ -168,4 +183,13 @@ export function egressFetch(
       url = next;
     }
   };
+}
+
+/** This machine's own addresses (needs --allow-sys=networkInterfaces; none when not granted). */
+export function localAddresses(): string[] {
+  try {
+    return Deno.networkInterfaces().map((i) => i.address);
+  } catch {
+    return [];
+  }
 }

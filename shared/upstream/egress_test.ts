@@ -45,6 +45,10 @@ Deno.test("egressPolicy() refuses private, loopback and metadata addresses unles
       "unless listed by address",
     );
   });
+  await t.step("this machine's own addresses are refused too", () => {
+    assert.ok(egressPolicy("", ["93.184.216.34"]).check("me", ["93.184.216.34"]));
+    assert.equal(egressPolicy("", ["93.184.216.34"]).check("other", ["93.184.216.35"]), null);
+  });
   await t.step("one bad address among many refuses the host", () => {
     assert.ok(none.check("mixed", ["140.82.112.6", "10.0.0.1"]));
   });

@@ -88,6 +88,11 @@ export function upstreamErrorText(
     return `${statusText(status)}${at}${hint ? `: ${hint}` : ""}`;
   }
   if (isNetworkError(err)) return `${classifyNetworkError(err).phrase}${at}`;
+  // A parse error quotes the answer; a shape error says what the code expected: neither is for an API caller.
+  if (err instanceof SyntaxError) return `the answer is not valid JSON${at}`;
+  if (err instanceof TypeError || err instanceof RangeError) {
+    return `the answer is not what was expected${at}`;
+  }
   return err instanceof Error ? err.message : String(err);
 }
 
