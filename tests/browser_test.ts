@@ -448,6 +448,13 @@ Deno.test({
           assert.ok(active);
           assert.equal(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.id), active);
           await page.keyboard.press("k");
+          await page.keyboard.press("End");
+          await page.waitForFunction(
+            (n) => document.activeElement?.getAttribute("aria-posinset") === String(n),
+            await cardCount(),
+          );
+          await page.keyboard.press("Home");
+          await page.waitForFunction(() => document.activeElement?.getAttribute("aria-posinset") === "1");
           await page.keyboard.press("Escape");
           await page.waitForSelector(".detail", { state: "detached" });
           await page.keyboard.press("Enter");

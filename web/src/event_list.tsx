@@ -54,11 +54,11 @@ export function EventList() {
   const tabId = [focusedChange.value, selected.value?.id].find((id) => id && rendered.has(id)) ??
     visible.find((r) => r.kind === "event")?.e.id;
 
-  const focusOption = (id: string) => {
-    const find = () => scroller.current?.querySelector<HTMLElement>(`[data-id="${CSS.escape(id)}"]`) ?? null;
-    const el = find();
+  /** Focuses an option; one scrolled to may be rendered a few frames later, so it is looked for again. */
+  const focusOption = (id: string, tries = 6) => {
+    const el = scroller.current?.querySelector<HTMLElement>(`[data-id="${CSS.escape(id)}"]`);
     if (el) el.focus();
-    else requestAnimationFrame(() => find()?.focus());
+    else if (tries > 0) requestAnimationFrame(() => focusOption(id, tries - 1));
   };
 
   /** Moves by `delta` options: beside the list the detail follows; in a narrow window only the focus moves. */
