@@ -12,15 +12,71 @@ import {
   openNats,
 } from "@painchain/shared/internal";
 import type { Page } from "playwright-core";
-import { launchBrowser } from "./browser.ts";
+import { atWidths, launchBrowser, overflowsSideways } from "./browser.ts";
 import { createTestDb, NATS_URL, waitFor } from "./helpers.ts";
 import { ROOT, startFakeConnector, startStack } from "./stack.ts";
+import { skipWithout } from "./tools.ts";
 
 const SHOTS = `${ROOT}tests/screenshots`;
 
+/** Changes that say where they happened; the staging deploy comes from a connection tagged prod. */
+const PLACED = [
+  event(3000, {
+    connector: "gitlab",
+    eventType: "deployment",
+    title: "Deploy checkout to staging",
+    subject: "acme/checkout@staging",
+    service: "checkout",
+    environment: "staging",
+    tags: ["prod"],
+    minutesAgo: 2,
+  }),
+  event(3001, {
+    connector: "gitlab",
+    eventType: "deployment",
+    title: "Deploy payments to production",
+    subject: "acme/payments@production",
+    service: "payments",
+    environment: "production",
+    tags: ["prod"],
+    minutesAgo: 3,
+  }),
+  event(3002, {
+    connector: "github",
+    eventType: "pull_request",
+    title: "Bump the checkout image",
+    subject: "acme/checkout#12",
+    service: "checkout",
+    minutesAgo: 4,
+    metadata: {
+      changes: [{
+        field: "spec.template.spec.containers[checkout].image",
+        before: "registry.example.com/acme/checkout:1.2.3",
+        after: "registry.example.com/acme/checkout:1.2.4",
+      }],
+    },
+  }),
+];
+
+/** The boxes of two elements do not overlap. */
+function apart(a: { x: number; y: number; width: number; height: number }, b: typeof a): boolean {
+  return a.x + a.width <= b.x + 0.5 || b.x + b.width <= a.x + 0.5 || a.y + a.height <= b.y + 0.5 ||
+    b.y + b.height <= a.y + 0.5;
+}
+
 function event(
   i: number,
-  over: { connector?: string; eventType?: string; title?: string; minutesAgo?: number; tags?: string[] } = {},
+  over: {
+    connector?: string;
+    eventType?: string;
+    title?: string;
+    minutesAgo?: number;
+    tags?: string[];
+    subject?: string;
+    service?: string;
+    environment?: string;
+    metadata?: Record<string, unknown>;
+  } = {},
 ) {
   const connector = over.connector ?? (i % 2 ? "github" : "gitlab");
   const eventType = over.eventType ?? (connector === "github" ? "pull_request" : "pipeline");
@@ -33,6 +89,7 @@ function event(
     time,
     recordedtime: new Date().toISOString(),
     datacontenttype: "application/json",
+    ...(over.subject ? { subject: over.subject } : {}),
     data: {
       title: over.title ?? `${connector === "github" ? "PR" : "Pipeline"} number ${i}`,
       author: ["alice", "bob"][i % 2],
@@ -41,13 +98,16 @@ function event(
       connector,
       connectionId: "ui",
       tags: over.tags ?? [i % 4 === 0 ? "prod" : "preprod"],
-      metadata: { n: i },
+      service: over.service ?? "",
+      environment: over.environment ?? "",
+      metadata: over.metadata ?? { n: i },
     },
   });
 }
 
 Deno.test({
   name: "dashboard in a browser",
+  ignore: skipWithout("chromium"),
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async (t) => {
@@ -83,9 +143,10 @@ Deno.test({
       await publish(Array.from({ length: 60 }, (_, i) => event(i)));
       await publish([
         event(999, { connector: "github", title: "<img src=x onerror=alert(1)>", minutesAgo: 1 }),
+        ...PLACED,
       ]);
       await waitFor(
-        async () => (await (await stack.api(`/api/events?limit=500`)).json()).events.length >= 61,
+        async () => (await (await stack.api(`/api/events?limit=500`)).json()).events.length >= 64,
         20_000,
         "seeded events",
       );
@@ -108,6 +169,22 @@ Deno.test({
           await page.click('.sign-in-card button[type="submit"]');
           await page.waitForSelector(".sign-in-card .error");
           await page.screenshot({ path: `${SHOTS}/sign-in.png` });
+          const card = (await page.locator(".sign-in-card").textContent())!;
+          assert.match(card, /\.data\/admin\.token/, "says where deno task start keeps the token");
+          assert.match(card, /PAINCHAIN_ADMIN_TOKEN/);
+          await page.waitForFunction(() =>
+            [...document.querySelectorAll<HTMLImageElement>(".source-logos img")].some((i) =>
+              i.naturalWidth > 0
+            )
+          );
+          assert.ok(
+            (await page.locator(".source-logos li").allTextContents()).includes("Fake Source"),
+            "the connectors' logos and names come from the public catalog",
+          );
+          await atWidths(page, async (w) => {
+            assert.ok(!(await overflowsSideways(page)), `sign-in fits ${w} px`);
+            await page.screenshot({ path: `${SHOTS}/sign-in-${w}.png` });
+          });
           await page.fill('input[name="token"]', stack.adminToken);
           await page.click('.sign-in-card button[type="submit"]');
           await page.waitForSelector(".card");
@@ -138,6 +215,152 @@ Deno.test({
           await page.waitForTimeout(300);
           assert.equal(dialogs, 0, "no script ran");
           await page.locator(".detail .close").click();
+        },
+      );
+
+      await t.step(
+        "cards say where a change happened (subject, service, environment) without crowding the title",
+        async () => {
+          const staging = page.locator('.card:has-text("Deploy checkout to staging")');
+          await staging.waitFor();
+          assert.match((await staging.locator(".where").textContent())!, /^(in )?acme\/checkout@staging$/);
+          assert.match((await staging.locator(".service").textContent())!, /checkout/);
+          // The connection is tagged prod; the change happened in staging, and says so.
+          const env = (await staging.locator(".env").textContent())!;
+          assert.match(env, /staging/);
+          assert.doesNotMatch(env, /prod/);
+          assert.deepEqual(
+            await staging.locator(".tag").allTextContents(),
+            ["prod"],
+            "tags stay as they are",
+          );
+          assert.match(
+            (await page.locator('.card:has-text("Deploy payments") .env').textContent())!,
+            /production/,
+          );
+          await atWidths(page, async (w) => {
+            await page.waitForTimeout(100);
+            const card = page.locator('.card:has-text("Deploy checkout to staging")');
+            const [title, side, meta, box] = await Promise.all(
+              [".card-title", ".card-side", ".card-meta", ""].map((sel) =>
+                (sel ? card.locator(sel) : card).boundingBox()
+              ),
+            );
+            assert.ok(title && side && meta && box);
+            assert.ok(apart(title, side) && apart(title, meta) && apart(side, meta), `no overlap at ${w} px`);
+            assert.ok(title.width >= box.width * 0.4, `the title keeps room at ${w} px (${title.width})`);
+            assert.ok(await card.locator(".env").isVisible(), `environment visible at ${w} px`);
+            assert.ok(await card.locator(".where").isVisible(), `subject visible at ${w} px`);
+            assert.ok(!(await overflowsSideways(page)), `the timeline fits ${w} px`);
+            await page.screenshot({ path: `${SHOTS}/cards-${w}.png` });
+          });
+          await staging.click();
+          await page.waitForSelector(".detail h2");
+          assert.match((await page.locator(".detail-badges .env").textContent())!, /staging/);
+          const facts = await page.locator(".detail .facts").textContent();
+          assert.match(facts!, /Environmentstaging/);
+          assert.match(facts!, /Servicecheckout/);
+          assert.match(facts!, /Whereacme\/checkout@staging/);
+          await page.keyboard.press("Escape");
+          await page.waitForSelector(".detail", { state: "detached" });
+        },
+      );
+
+      await t.step("service and environment filters narrow the view and live in the URL", async () => {
+        await page.fill('input[name="environment"]', "staging");
+        await page.press('input[name="environment"]', "Enter");
+        await page.waitForFunction(() =>
+          new URL(location.href).searchParams.get("environment") === "staging"
+        );
+        await page.waitForFunction(() => document.querySelectorAll(".card").length === 1);
+        assert.match((await page.locator(".card .env").textContent())!, /staging/);
+        await page.reload();
+        await page.waitForSelector(".card");
+        assert.equal(await page.inputValue('input[name="environment"]'), "staging");
+        await page.click("button.clear");
+        await page.waitForFunction(() => !location.search.includes("environment="));
+        await page.fill('input[name="service"]', "checkout");
+        await page.press('input[name="service"]', "Enter");
+        await page.waitForFunction(() => new URL(location.href).searchParams.get("service") === "checkout");
+        await page.waitForFunction(() => document.querySelectorAll(".card").length === 2);
+        const titles = await page.locator(".card .card-title").allTextContents();
+        assert.deepEqual(titles.sort(), ["Bump the checkout image", "Deploy checkout to staging"]);
+        const known = await page.locator("#known-service option").evaluateAll((os) =>
+          os.map((o) => (o as HTMLOptionElement).value)
+        );
+        assert.deepEqual(known, ["checkout"], "suggestions are the values seen");
+        await page.click("button.clear");
+        await page.waitForFunction(() => !location.search.includes("service="));
+      });
+
+      await t.step(
+        "a refused search clears the results instead of leaving them under its error",
+        async () => {
+          await page.waitForSelector(".card");
+          await page.fill('input[name="q"]', "x".repeat(201));
+          await page.press('input[name="q"]', "Enter");
+          await page.waitForSelector(".events .error");
+          assert.equal(await page.locator(".card").count(), 0, "no stale changes under the error");
+          assert.equal(await page.locator(".legend-item").count(), 0, "no stale chart either");
+          await page.click("button.clear");
+          await page.waitForSelector(".card");
+          assert.equal(await page.locator(".events .error").count(), 0);
+        },
+      );
+
+      await t.step(
+        "in a narrow window the detail opens in view (a sheet with a close button and Esc); diffs do not overlap",
+        async () => {
+          await atWidths(page, async (w) => {
+            const card = page.locator('.card:has-text("Bump the checkout image")');
+            await card.click();
+            await page.waitForSelector(".detail h2");
+            const panel = page.locator(".detail");
+            const box = (await panel.boundingBox())!;
+            assert.ok(
+              box.y >= 0 && box.y + Math.min(box.height, 240) <= 900,
+              `in view at ${w} px (y=${box.y})`,
+            );
+            const title = (await panel.locator("h2").boundingBox())!;
+            assert.ok(title.y >= 0 && title.y + title.height <= 900, `its title in view at ${w} px`);
+            assert.ok(box.x >= 0 && box.x + box.width <= w + 0.5, `the panel fits across at ${w} px`);
+            if (w < 900) {
+              assert.equal(await page.locator("dialog.detail[open]").count(), 1, "a modal sheet");
+              assert.equal(
+                await page.evaluate(() => document.activeElement?.getAttribute("aria-label")),
+                "Close details",
+                "focus moves into the sheet",
+              );
+            }
+            // The long field path wraps in its column instead of running under the values.
+            const th = (await panel.locator(".diff tbody th").first().boundingBox())!;
+            const before = (await panel.locator(".diff tbody td.before").first().boundingBox())!;
+            assert.ok(th.x + th.width <= before.x + 0.5, `diff columns apart at ${w} px`);
+            await panel.locator(".diff").scrollIntoViewIfNeeded();
+            assert.ok(!(await overflowsSideways(page)), `no sideways scroll at ${w} px`);
+            await page.screenshot({ path: `${SHOTS}/detail-${w}.png` });
+            if (w < 900) {
+              await page.keyboard.press("Escape");
+              await page.waitForSelector(".detail", { state: "detached" });
+              assert.equal(
+                await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.id),
+                await card.getAttribute("data-id"),
+                "Esc returns the focus to the card",
+              );
+              // With the sheet closed, arrows only move the focus; Enter opens the focused change.
+              await page.keyboard.press("ArrowDown");
+              const next = await page.evaluate(() =>
+                (document.activeElement as HTMLElement | null)?.dataset.id
+              );
+              assert.ok(next && next !== (await card.getAttribute("data-id")), "the focus moved on");
+              assert.equal(await page.locator(".detail").count(), 0, "nothing opened while moving");
+              await page.keyboard.press("ArrowUp");
+              await page.keyboard.press("Enter");
+              await page.waitForSelector("dialog.detail[open]");
+            }
+            await page.click(".detail .close");
+            await page.waitForSelector(".detail", { state: "detached" });
+          });
         },
       );
 
@@ -194,10 +417,18 @@ Deno.test({
             title: "Live change arriving now",
             minutesAgo: 0,
           });
+          const chartTotal = async () =>
+            Number((await page.locator(".legend .right").textContent())!.match(/^(\d+)/)![1]);
+          const before = await chartTotal();
           const started = Date.now();
           await publish([fresh]);
           await page.waitForSelector(".new-bar", { timeout: 2_000 });
           const elapsed = Date.now() - started;
+          await waitFor(
+            async () => (await chartTotal()) === before + 1,
+            2_000,
+            "the chart counts the live change",
+          );
           assert.match((await page.locator(".new-bar").textContent())!, /1 new change/);
           await page.click(".new-bar");
           await page.waitForSelector('.card:has-text("Live change arriving now")');
@@ -205,15 +436,33 @@ Deno.test({
         },
       );
 
-      await t.step("keyboard: arrows move the selection", async () => {
-        await page.locator(".card").first().focus();
-        await page.keyboard.press("ArrowDown");
-        await page.waitForSelector(".detail");
-        await page.keyboard.press("ArrowDown");
-        const active = await page.locator(".card.active").getAttribute("data-id");
-        assert.ok(active);
-        await page.keyboard.press("Escape");
-      });
+      await t.step(
+        "keyboard: one tab stop in the list, arrows and j/k move, Enter opens, Esc closes",
+        async () => {
+          assert.equal(await page.locator('.card[tabindex="0"]').count(), 1, "a roving tab stop");
+          await page.locator('.card[tabindex="0"]').focus();
+          await page.keyboard.press("ArrowDown");
+          await page.waitForSelector(".detail");
+          await page.keyboard.press("j");
+          const active = await page.locator('.card[aria-selected="true"]').getAttribute("data-id");
+          assert.ok(active);
+          assert.equal(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.id), active);
+          await page.keyboard.press("k");
+          await page.keyboard.press("End");
+          await page.waitForFunction(
+            (n) => document.activeElement?.getAttribute("aria-posinset") === String(n),
+            await cardCount(),
+          );
+          await page.keyboard.press("Home");
+          await page.waitForFunction(() => document.activeElement?.getAttribute("aria-posinset") === "1");
+          await page.keyboard.press("Escape");
+          await page.waitForSelector(".detail", { state: "detached" });
+          await page.keyboard.press("Enter");
+          await page.waitForSelector(".detail");
+          await page.keyboard.press("Escape");
+          await page.waitForSelector(".detail", { state: "detached" });
+        },
+      );
 
       await t.step(
         "creating a connection in Settings shows its audit event; the secret is never shown again",
@@ -308,6 +557,56 @@ Deno.test({
           await page.reload();
           assert.equal(await page.locator(".secret-once").count(), 0, "the key is not shown again");
           assert.ok(!(await page.content()).includes(key));
+        },
+      );
+
+      await t.step(
+        "Settings: a built-in connector says built in; webhooks come from metadata; checkboxes sit by their labels",
+        async () => {
+          const made = await stack.api("/api/connections", {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({
+              connector: "github",
+              name: "Hooked",
+              enabled: false,
+              config: { webhookSecret: "a-webhook-secret-for-the-test", repositories: ["octo/app"] },
+            }),
+          });
+          const body = await made.text();
+          assert.equal(made.status, 201, body);
+          const hooked = JSON.parse(body);
+          await page.goto(`${stack.url}/settings`);
+          const custom = page.locator('.connector:has(h3:has-text("Custom"))');
+          await custom.waitFor();
+          assert.equal((await custom.locator(".pill").textContent())!.trim(), "built in");
+          const text = (await custom.textContent())!;
+          assert.doesNotMatch(text, /\d+ replicas?|heartbeat|\bup\b/, "no replica count, heartbeat or up");
+          const hookRow = page.locator('.conn:has-text("Hooked")');
+          assert.equal(
+            (await hookRow.locator(".webhook-url").textContent())!.trim(),
+            `${stack.url}/api/webhooks/github/${hooked.id}`,
+          );
+          assert.match((await hookRow.textContent())!, /X-Hub-Signature-256/, "what the upstream must send");
+          const withBoxes = page.locator('.connector:has(h3:has-text("GitHub"))');
+          await withBoxes.locator('button:has-text("Add connection")').click();
+          await atWidths(page, async (w) => {
+            const boxes = page.locator('.conn-form input[type="checkbox"]');
+            assert.ok((await boxes.count()) > 0);
+            for (const i of [0, (await boxes.count()) - 1]) {
+              const box = (await boxes.nth(i).boundingBox())!;
+              const label = (await boxes.nth(i).locator("xpath=..").boundingBox())!;
+              assert.ok(label.height < 40, `one line at ${w} px`);
+              assert.ok(
+                box.y >= label.y - 1 && box.y + box.height <= label.y + label.height + 1,
+                "beside it",
+              );
+            }
+            assert.ok(!(await overflowsSideways(page)), `settings fit ${w} px`);
+            await page.screenshot({ path: `${SHOTS}/settings-${w}.png`, fullPage: true });
+          });
+          await page.click('.conn-form button:has-text("Cancel")');
+          assert.equal((await stack.api(`/api/connections/${hooked.id}`, { method: "DELETE" })).status, 204);
         },
       );
 

@@ -1,4 +1,4 @@
-/** Bundles the Preact UI with esbuild into web/dist. `--watch` rebuilds on change. */
+/** Bundles the Preact UI and its styles with esbuild into web/dist. `--watch` rebuilds on change. */
 import * as esbuild from "esbuild";
 import { fileURLToPath } from "node:url";
 
@@ -22,13 +22,23 @@ const options: esbuild.BuildOptions = {
   nodePaths: [fileURLToPath(new URL("../node_modules", import.meta.url))],
 };
 
+/** style.css imports one file per screen (src/styles/); the bundle is one stylesheet. */
+const styles: esbuild.BuildOptions = {
+  entryPoints: [`${dir}src/style.css`],
+  outfile: `${outdir}/style.css`,
+  bundle: true,
+  minify: true,
+  target: "chrome110",
+  legalComments: "none",
+  logLevel: "warning",
+};
+
 await Deno.copyFile(`${dir}src/index.html`, `${outdir}/index.html`);
-await Deno.copyFile(`${dir}src/style.css`, `${outdir}/style.css`);
 if (Deno.args.includes("--watch")) {
-  const ctx = await esbuild.context(options);
-  await ctx.watch();
+  const [app, css] = await Promise.all([esbuild.context(options), esbuild.context(styles)]);
+  await Promise.all([app.watch(), css.watch()]);
 } else {
-  const result = await esbuild.build({ ...options, metafile: true });
+  const [result] = await Promise.all([esbuild.build({ ...options, metafile: true }), esbuild.build(styles)]);
   const bytes = Object.values(result.metafile!.outputs).reduce((n, o) => n + o.bytes, 0);
   await Deno.writeTextFile(`${outdir}/meta.json`, JSON.stringify({ bytes }));
   await esbuild.stop();

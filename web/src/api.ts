@@ -1,52 +1,29 @@
-import type { StoredEvent } from "@painchain/shared/internal";
-/** Calls to the gateway's API. */
-export interface ConfigField {
-  key: string;
-  label: string;
-  type: "text" | "password" | "url" | "number" | "boolean" | "select" | "textarea" | "list";
-  placeholder?: string;
-  required: boolean;
-  default?: string | number | boolean | string[];
-  help?: string;
-  secret: boolean;
-  options?: { value: string; label: string }[];
-}
+/** Calls to the gateway's API. Types come from the server packages (type-only: nothing of them is bundled). */
+import type {
+  ConfigField,
+  ConnectionStatus,
+  ConnectorMetadata,
+  publicCatalogEntry,
+  PublicConnection,
+  StoredEvent,
+} from "@painchain/shared/internal";
+import type { publicKey, Timeline } from "@painchain/gateway";
 
-export interface DetailField {
-  key: string;
-  label: string;
-  format: string;
-  visible: boolean;
-}
+export type { ConfigField, ConnectionStatus, Timeline };
 
-export interface EventTypeMeta {
-  displayName: string;
-  sections: { title: string; fields: DetailField[] }[];
-}
+export type EventTypeMeta = ConnectorMetadata["eventTypes"][string];
+export type DetailField = EventTypeMeta["sections"][number]["fields"][number];
+export type WebhookSpec = NonNullable<ConnectorMetadata["webhook"]>;
 
-export interface ConnectionStatus {
-  connectionId: string;
-  state: string;
-  lastPollAt: string | null;
-  lastSuccessAt: string | null;
-  lastError: string | null;
-  eventsPublished: number;
-  rateLimit: { remaining: number; limit?: number; resetAt?: string } | null;
-}
+/** GET /api/connectors/metadata without credentials: the public catalog. */
+export type PublicConnector = ReturnType<typeof publicCatalogEntry> & { logoUrl: string };
 
-export interface ConnectorMeta {
-  id: string;
-  displayName: string;
-  color: string;
-  logo: string;
+/** GET /api/connectors/metadata with a read credential: the full entry. */
+export type ConnectorMeta = ConnectorMetadata & {
   logoUrl: string;
-  description: string;
-  internal: boolean;
-  defaultPollInterval: number;
-  minPollInterval: number;
-  configSchema: ConfigField[];
-  eventTypes: Record<string, EventTypeMeta>;
   status: "up" | "down";
+  /** Hosted by the gateway itself (the change API's connector): no replicas, no heartbeat. */
+  builtIn: boolean;
   lastHeartbeatAt: string | null;
   instances: {
     instanceId: string;
@@ -54,32 +31,12 @@ export interface ConnectorMeta {
     heartbeatAt: string;
     connections: ConnectionStatus[];
   }[];
-}
+};
 
 /** The shape the API and the live stream send; defined once in shared/. */
 export type ChangeEvent = StoredEvent;
 
-export interface Connection {
-  id: string;
-  connector: string;
-  name: string;
-  enabled: boolean;
-  pollInterval: number;
-  tags: string[];
-  config: Record<string, unknown>;
-  secrets: Record<string, "set">;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Timeline {
-  from: string;
-  to: string;
-  binSeconds: number;
-  total: number;
-  totals: Record<string, number>;
-  bins: { start: string; counts: Record<string, number> }[];
-}
+export type Connection = PublicConnection;
 
 export interface Team {
   id: string;
@@ -100,15 +57,8 @@ export interface Session {
   publicRead: boolean;
 }
 
-export interface ApiKey {
-  id: string;
-  name: string;
-  scopes: string[];
-  createdAt: string;
-  createdBy: string;
-  /** Only in the answer to a create. */
-  key?: string;
-}
+/** A key as listed; `key` only in the answer to a create. */
+export type ApiKey = ReturnType<typeof publicKey> & { key?: string };
 
 /** Called when the API answers 401: the session is gone, show the sign-in. */
 let onUnauthorized: () => void = () => {};
@@ -131,6 +81,7 @@ async function call<T>(path: string, init?: RequestInit): Promise<T> {
 
 export const api = {
   metadata: () => call<ConnectorMeta[]>("/api/connectors/metadata"),
+  catalog: () => call<PublicConnector[]>("/api/connectors/metadata"),
   events: (qs: string) => call<{ events: ChangeEvent[]; nextCursor: string | null }>(`/api/events?${qs}`),
   timeline: (qs: string) => call<Timeline>(`/api/timeline?${qs}`),
   connections: () => call<Connection[]>("/api/connections"),

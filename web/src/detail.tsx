@@ -1,100 +1,38 @@
 /**
- * Detail panel: sections and fields from the connector's eventTypes with field visibility applied, any other
- * metadata rendered generically (links, times, durations, lists, nested objects), and a before/after diff view.
+ * Detail panel: where and when the change happened, the sections and fields from the connector's eventTypes with
+ * field visibility applied, and any other metadata rendered generically. Beside the list in a wide window; in a
+ * narrow one a modal sheet over it (Esc or the close button closes it, focus returns to the card).
  */
-import { useState } from "preact/hooks";
-import type { DetailField } from "./api.ts";
-import { absolute, duration, isSafeUrl, pick, relative } from "./format.ts";
-import { Badge, Logo } from "./event_list.tsx";
+import type { ComponentChildren } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { ChangeEvent, DetailField } from "./api.ts";
+import { Badge, EnvPill, Logo, Status } from "./card.tsx";
+import { pick } from "./format.ts";
+import { whereOf } from "./place.ts";
 import {
   filters,
   filtersToQuery,
   metaById,
+  narrow,
   resetVisibility,
   selected,
   setFieldVisible,
+  setFilters,
   visibility,
 } from "./state.ts";
-
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
-
-function Diff({ rows }: { rows: Record<string, unknown>[] }) {
-  return (
-    <table class="diff">
-      <thead>
-        <tr>
-          <th scope="col">Field</th>
-          <th scope="col">Before</th>
-          <th scope="col">After</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((d, i) => (
-          <tr key={i}>
-            <th scope="row">{String(d.field ?? d.path ?? "")}</th>
-            <td class="before">
-              {d.before === undefined || d.before === null ? "—" : JSON.stringify(d.before)}
-            </td>
-            <td class="after">{d.after === undefined || d.after === null ? "—" : JSON.stringify(d.after)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-const isDiff = (v: unknown): v is Record<string, unknown>[] =>
-  Array.isArray(v) && v.length > 0 &&
-  v.every((d) => d && typeof d === "object" && ("before" in d || "after" in d));
-
-export function Value({ v, format, name = "" }: { v: unknown; format: string; name?: string }) {
-  if (v === undefined || v === null || v === "" || (Array.isArray(v) && v.length === 0)) {
-    return <span class="muted">—</span>;
-  }
-  if (format === "diff" || isDiff(v)) {
-    return isDiff(v) ? <Diff rows={v} /> : <span class="muted">no changes</span>;
-  }
-  if (isSafeUrl(v)) return <a href={v} target="_blank" rel="noopener noreferrer">{v}</a>;
-  if ((format === "time" || ISO.test(String(v))) && typeof v === "string") {
-    return <time dateTime={v} title={absolute(v)}>{absolute(v)} ({relative(v)})</time>;
-  }
-  if (typeof v === "number" && (format === "duration" || /(duration|seconds)$/i.test(name))) {
-    return <span>{duration(v)}</span>;
-  }
-  if (Array.isArray(v)) {
-    if (v.every((x) => typeof x !== "object")) {
-      return <ul class="values">{v.map((x, i) => <li key={i}>{String(x)}</li>)}</ul>;
-    }
-    return <pre>{JSON.stringify(v, null, 2)}</pre>;
-  }
-  if (typeof v === "object") {
-    return (
-      <dl class="nested">
-        {Object.entries(v as Record<string, unknown>).map(([k, x]) => [
-          <dt key={`t${k}`}>{k}</dt>,
-          <dd key={`d${k}`}>
-            <Value v={x} format="text" name={k} />
-          </dd>,
-        ])}
-      </dl>
-    );
-  }
-  if (typeof v === "boolean") return <span>{v ? "yes" : "no"}</span>;
-  if (format === "code") return <code>{String(v)}</code>;
-  return <span>{String(v)}</span>;
-}
+import { isDiff, Value } from "./values.tsx";
 
 function FieldSettings({ type, fields }: { type: string; fields: DetailField[] }) {
   const vis = visibility.value[type] ?? {};
   return (
     <div class="field-settings" role="group" aria-label="Visible fields">
       {fields.map((f) => (
-        <label key={f.key}>
+        <label key={f.key} class="check">
           <input
             type="checkbox"
             checked={vis[f.key] ?? f.visible}
             onChange={(e) => setFieldVisible(type, f.key, e.currentTarget.checked)}
-          />{" "}
+          />
           {f.label}
         </label>
       ))}
@@ -103,11 +41,77 @@ function FieldSettings({ type, fields }: { type: string; fields: DetailField[] }
   );
 }
 
+/** A fact with a button narrowing the timeline to it. */
+function Narrow({ label, value, only }: { label: string; value: string; only: () => void }) {
+  return (
+    <>
+      {value}
+      <button type="button" class="link small" onClick={only} aria-label={`Only this ${label}: ${value}`}>
+        only this
+      </button>
+    </>
+  );
+}
+
+function close() {
+  const id = selected.value?.id;
+  selected.value = null;
+  // Back to the card the panel was opened from, when it is still rendered.
+  if (id) {
+    requestAnimationFrame(() =>
+      document.querySelector<HTMLElement>(`.card[data-id="${CSS.escape(id)}"]`)?.focus()
+    );
+  }
+}
+
+/** A modal sheet over the page: the browser keeps the focus inside and Esc cancels it. */
+function Sheet({ children }: { children: ComponentChildren }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current!;
+    if (!d.open) d.showModal();
+    return () => d.open && d.close();
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      class="detail sheet"
+      aria-labelledby="detail-title"
+      onCancel={(e) => {
+        e.preventDefault();
+        close();
+      }}
+      onClick={(e) => e.target === ref.current && close()}
+    >
+      <div class="sheet-body">{children}</div>
+    </dialog>
+  );
+}
+
 export function DetailPanel() {
   const e = selected.value;
+  if (!e) return null;
+  if (narrow.value) {
+    return (
+      <Sheet>
+        <DetailBody e={e} inSheet />
+      </Sheet>
+    );
+  }
+  return (
+    <aside
+      class="detail"
+      aria-labelledby="detail-title"
+      onKeyDown={(k) => k.key === "Escape" && close()}
+    >
+      <DetailBody e={e} />
+    </aside>
+  );
+}
+
+function DetailBody({ e, inSheet = false }: { e: ChangeEvent; inSheet?: boolean }) {
   const [customizing, setCustomizing] = useState(false);
   const [copied, setCopied] = useState(false);
-  if (!e) return null;
   const meta = metaById.value.get(e.connector);
   const type = meta?.eventTypes[e.eventType];
   const typeKey = `${e.connector}.${e.eventType}`;
@@ -116,26 +120,28 @@ export function DetailPanel() {
   const allFields = (type?.sections ?? []).flatMap((s) => s.fields);
   const used = new Set(allFields.map((f) => f.key));
   const rest = Object.entries(e.metadata).filter(([k]) => !used.has(`metadata.${k}`));
+  // Diffs take the panel's full width; other values sit in a label/value grid.
+  const restPlain = rest.filter(([, v]) => !isDiff(v));
+  const restDiffs = rest.filter(([, v]) => isDiff(v));
+  const where = whereOf(e);
   const link = () => {
     const qs = filtersToQuery(filters.value);
     qs.set("event", e.id);
     return `${location.origin}/?${qs}`;
   };
   return (
-    <aside class="detail" aria-label="Change details">
+    <>
       <header>
         <Logo connector={e.connector} size={28} />
         <div class="detail-title">
-          <h2>{e.title}</h2>
-          <Badge connector={e.connector} /> <span class="type">{type?.displayName ?? e.eventType}</span>
-          {e.status && <span class={`status status-${e.status.toLowerCase()}`}>{e.status}</span>}
+          <h2 id="detail-title">{e.title}</h2>
+          <div class="detail-badges">
+            <Badge connector={e.connector} /> <span class="type">{type?.displayName ?? e.eventType}</span>
+            <EnvPill env={e.environment} />
+            <Status status={e.status} />
+          </div>
         </div>
-        <button
-          type="button"
-          class="close"
-          aria-label="Close details"
-          onClick={() => (selected.value = null)}
-        >
+        <button type="button" class="close" aria-label="Close details" autofocus={inSheet} onClick={close}>
           ×
         </button>
       </header>
@@ -144,9 +150,45 @@ export function DetailPanel() {
         <dd>
           <Value v={e.time} format="time" />
         </dd>
+        {e.environment && (
+          <>
+            <dt>Environment</dt>
+            <dd>
+              <Narrow
+                label="environment"
+                value={e.environment}
+                only={() => setFilters({ environment: [e.environment] })}
+              />
+            </dd>
+          </>
+        )}
+        {e.service && (
+          <>
+            <dt>Service</dt>
+            <dd>
+              <Narrow label="service" value={e.service} only={() => setFilters({ service: [e.service] })} />
+            </dd>
+          </>
+        )}
+        {where && (
+          <>
+            <dt>Where</dt>
+            <dd>
+              <code>{where}</code>
+            </dd>
+          </>
+        )}
+        {e.team && (
+          <>
+            <dt>Team</dt>
+            <dd>{e.team}</dd>
+          </>
+        )}
         <dt>Author</dt>
         <dd>
-          <Value v={e.author} format="text" />
+          {e.author
+            ? <Narrow label="author" value={e.author} only={() => setFilters({ author: [e.author] })} />
+            : <Value v={e.author} format="text" />}
         </dd>
         {e.url && (
           <>
@@ -154,12 +196,6 @@ export function DetailPanel() {
             <dd>
               <Value v={e.url} format="link" />
             </dd>
-          </>
-        )}
-        {e.subject && (
-          <>
-            <dt>Subject</dt>
-            <dd>{e.subject}</dd>
           </>
         )}
         {e.tags.length > 0 && (
@@ -184,7 +220,6 @@ export function DetailPanel() {
       {(type?.sections ?? []).map((s) => {
         const fields = s.fields.filter(shown);
         if (fields.length === 0) return null;
-        // Diffs take the panel's full width; other fields sit in a label/value grid.
         const plain = fields.filter((f) => f.format !== "diff");
         const diffs = fields.filter((f) => f.format === "diff");
         return (
@@ -211,14 +246,22 @@ export function DetailPanel() {
       {rest.length > 0 && (
         <section>
           <h3>{type ? "More" : "Details"}</h3>
-          <dl>
-            {rest.map(([k, v]) => [
-              <dt key={`t${k}`}>{k}</dt>,
-              <dd key={`d${k}`}>
-                <Value v={v} format="text" name={k} />
-              </dd>,
-            ])}
-          </dl>
+          {restPlain.length > 0 && (
+            <dl>
+              {restPlain.map(([k, v]) => [
+                <dt key={`t${k}`}>{k}</dt>,
+                <dd key={`d${k}`}>
+                  <Value v={v} format="text" name={k} />
+                </dd>,
+              ])}
+            </dl>
+          )}
+          {restDiffs.map(([k, v]) => (
+            <div class="diff-block" key={k}>
+              <h4>{k}</h4>
+              <Value v={v} format="diff" name={k} />
+            </div>
+          ))}
         </section>
       )}
       <footer class="muted">
@@ -236,6 +279,6 @@ export function DetailPanel() {
           {copied ? "Link copied" : "Copy link"}
         </button>
       </footer>
-    </aside>
+    </>
   );
 }

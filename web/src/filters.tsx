@@ -1,18 +1,25 @@
-/** The filter bar: connectors and event types from metadata, team, status, tag, author, search and time range. */
+/**
+ * The filter bar: connectors and event types from metadata, team, service, environment, status, tag, author,
+ * search and time range. Service and environment suggest the values seen among the loaded changes.
+ */
 import { useEffect, useState } from "preact/hooks";
-import { filters, metadata, RANGES, setFilters, teams } from "./state.ts";
+import { activeFilters, cleared, knownValues } from "./query.ts";
+import { events, filters, metadata, pending, RANGES, setFilters, teams } from "./state.ts";
 
 function TextFilter(
-  { label, name, value, onCommit, wide }: {
+  { label, name, value, onCommit, wide, suggestions, placeholder = "" }: {
     label: string;
     name: string;
     value: string;
     onCommit: (v: string) => void;
     wide?: boolean;
+    suggestions?: string[];
+    placeholder?: string;
   },
 ) {
   const [draft, setDraft] = useState(value);
   useEffect(() => setDraft(value), [value]);
+  const listId = suggestions ? `known-${name}` : undefined;
   return (
     <label class={`text-filter ${wide ? "wide" : ""}`}>
       <span>{label}</span>
@@ -20,11 +27,24 @@ function TextFilter(
         name={name}
         value={draft}
         type={(name === "q" ? "search" : "text") as "text"}
-        placeholder={name === "q" ? "title, author, description" : ""}
-        onInput={(e) => setDraft(e.currentTarget.value)}
+        placeholder={placeholder}
+        list={listId}
+        autocomplete="off"
+        onInput={(e) => {
+          setDraft(e.currentTarget.value);
+          // Picking a suggestion is a choice made: apply it at once.
+          if (suggestions?.includes(e.currentTarget.value) && (e as InputEvent).inputType !== "insertText") {
+            onCommit(e.currentTarget.value);
+          }
+        }}
         onKeyDown={(e) => e.key === "Enter" && onCommit(draft.trim())}
         onBlur={() => draft.trim() !== value && onCommit(draft.trim())}
       />
+      {listId && (
+        <datalist id={listId}>
+          {suggestions!.map((s) => <option key={s} value={s} />)}
+        </datalist>
+      )}
     </label>
   );
 }
@@ -46,10 +66,12 @@ export function FilterBar() {
   const types = visible.flatMap((m) =>
     Object.entries(m.eventTypes).map(([id, t]) => ({ id, name: t.displayName, connector: m.displayName }))
   );
-  const active = f.connector.length + f.eventType.length + f.status.length + f.tag.length + f.author.length +
-    (f.q ? 1 : 0) + (f.team ? 1 : 0);
+  const seen = [...pending.value, ...events.value];
+  const active = activeFilters(f);
+  // In a narrow window only the time range and the search show until "Filters" opens the rest.
+  const [open, setOpen] = useState(false);
   return (
-    <div class="filters" role="search" aria-label="Filters">
+    <div class={`filters ${open ? "open" : ""}`} role="search" aria-label="Filters">
       <div class="filter-row">
         <div class="ranges" role="group" aria-label="Time range">
           {Object.keys(RANGES).map((r) => (
@@ -64,7 +86,7 @@ export function FilterBar() {
             </button>
           ))}
         </div>
-        <label class="text-filter">
+        <label class="text-filter more">
           <span>From</span>
           <input
             type="datetime-local"
@@ -78,7 +100,7 @@ export function FilterBar() {
               })}
           />
         </label>
-        <label class="text-filter">
+        <label class="text-filter more">
           <span>To</span>
           <input
             type="datetime-local"
@@ -92,9 +114,25 @@ export function FilterBar() {
               })}
           />
         </label>
-        <TextFilter label="Search" name="q" value={f.q} onCommit={(v) => setFilters({ q: v })} wide />
+        <TextFilter
+          label="Search"
+          name="q"
+          value={f.q}
+          placeholder="title, repository, service, author…"
+          onCommit={(v) => setFilters({ q: v })}
+          wide
+        />
+        <button
+          type="button"
+          class="filters-toggle"
+          aria-expanded={open}
+          aria-controls="more-filters"
+          onClick={() => setOpen(!open)}
+        >
+          Filters{active > 0 ? ` (${active})` : ""}
+        </button>
       </div>
-      <div class="filter-row">
+      <div class="filter-row more" id="more-filters">
         <label class="text-filter">
           <span>Connector</span>
           <select
@@ -132,6 +170,20 @@ export function FilterBar() {
           </label>
         )}
         <TextFilter
+          label="Service"
+          name="service"
+          value={f.service.join(", ")}
+          suggestions={knownValues(seen, "service")}
+          onCommit={(v) => setFilters({ service: csv(v) })}
+        />
+        <TextFilter
+          label="Environment"
+          name="environment"
+          value={f.environment.join(", ")}
+          suggestions={knownValues(seen, "environment")}
+          onCommit={(v) => setFilters({ environment: csv(v) })}
+        />
+        <TextFilter
           label="Status"
           name="status"
           value={f.status.join(", ")}
@@ -150,12 +202,7 @@ export function FilterBar() {
           onCommit={(v) => setFilters({ author: csv(v) })}
         />
         {active > 0 && (
-          <button
-            type="button"
-            class="link clear"
-            onClick={() =>
-              setFilters({ connector: [], eventType: [], status: [], tag: [], author: [], q: "", team: "" })}
-          >
+          <button type="button" class="link clear" onClick={() => setFilters(cleared())}>
             Clear {active} {active === 1 ? "filter" : "filters"}
           </button>
         )}

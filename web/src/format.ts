@@ -1,5 +1,5 @@
 /** Formatting helpers for times, durations and metadata paths. */
-import { useUtc } from "./state.ts";
+import { useUtc } from "./prefs.ts";
 
 function span(s: number): string {
   if (s < 60) return `${s}s`;
@@ -14,9 +14,9 @@ export function relative(iso: string, now = Date.now()): string {
   return s < 0 ? `in ${span(-s)}` : `${span(s)} ago`;
 }
 
-export function absolute(iso: string): string {
+export function absolute(iso: string, utc = useUtc.value): string {
   const d = new Date(iso);
-  if (useUtc.value) return d.toISOString().replace("T", " ").slice(0, 19) + " UTC";
+  if (utc) return d.toISOString().replace("T", " ").slice(0, 19) + " UTC";
   return d.toLocaleString();
 }
 
@@ -47,4 +47,9 @@ export function recencyGroup(iso: string, now = Date.now()): string {
 
 export function isSafeUrl(v: unknown): v is string {
   return typeof v === "string" && /^https?:\/\//.test(v);
+}
+
+/** "1 change", "3 changes". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }

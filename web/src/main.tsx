@@ -5,6 +5,7 @@ import { api, whenUnauthorized } from "./api.ts";
 import { DetailPanel } from "./detail.tsx";
 import { EventList } from "./event_list.tsx";
 import { FilterBar } from "./filters.tsx";
+import { writePref } from "./prefs.ts";
 import { Settings } from "./settings.tsx";
 import { SessionBadge, SignIn } from "./sign_in.tsx";
 import {
@@ -26,7 +27,7 @@ import {
 } from "./state.ts";
 import { TimelineChart } from "./timeline_chart.tsx";
 
-function Header({ onSignIn }: { onSignIn: () => void }) {
+function Header({ onSignIn, nav = true }: { onSignIn: () => void; nav?: boolean }) {
   const go = (to: "timeline" | "settings") => (e: Event) => {
     e.preventDefault();
     navigate(to);
@@ -44,18 +45,20 @@ function Header({ onSignIn }: { onSignIn: () => void }) {
         </svg>
         PainChain
       </a>
-      <nav aria-label="Main">
-        <a href="/" aria-current={view.value === "timeline" ? "page" : undefined} onClick={go("timeline")}>
-          Timeline
-        </a>
-        <a
-          href="/settings"
-          aria-current={view.value === "settings" ? "page" : undefined}
-          onClick={go("settings")}
-        >
-          Settings
-        </a>
-      </nav>
+      {nav && (
+        <nav aria-label="Main">
+          <a href="/" aria-current={view.value === "timeline" ? "page" : undefined} onClick={go("timeline")}>
+            Timeline
+          </a>
+          <a
+            href="/settings"
+            aria-current={view.value === "settings" ? "page" : undefined}
+            onClick={go("settings")}
+          >
+            Settings
+          </a>
+        </nav>
+      )}
       <div class="top-right">
         <label class="utc">
           <input
@@ -63,7 +66,7 @@ function Header({ onSignIn }: { onSignIn: () => void }) {
             checked={useUtc.value}
             onChange={(e) => {
               useUtc.value = e.currentTarget.checked;
-              localStorage.setItem("painchain.utc", useUtc.value ? "1" : "0");
+              writePref("painchain.utc", useUtc.value ? "1" : "0");
             }}
           />{" "}
           UTC
@@ -71,10 +74,11 @@ function Header({ onSignIn }: { onSignIn: () => void }) {
         <button
           type="button"
           class="theme"
-          aria-label={`Switch to ${theme.value === "dark" ? "light" : "dark"} theme`}
+          title={`Switch to the ${theme.value === "dark" ? "light" : "dark"} theme`}
           onClick={() => (theme.value = theme.value === "dark" ? "light" : "dark")}
         >
-          {theme.value === "dark" ? "Light" : "Dark"} theme
+          {theme.value === "dark" ? "Light" : "Dark"}
+          <span class="wide-only">&nbsp;theme</span>
         </button>
         <SessionBadge onSignIn={onSignIn} />
       </div>
@@ -111,6 +115,7 @@ function Dashboard() {
       )}
       {view.value === "settings" ? <Settings /> : (
         <main class="dashboard">
+          <h1 class="sr-only">Change timeline</h1>
           <FilterBar />
           <TimelineChart />
           <div class={`split ${selected.value ? "with-detail" : ""}`}>
@@ -138,11 +143,11 @@ function App() {
     void loadSession();
   }, []);
   const s = session.value;
-  if (!s) return <Header onSignIn={() => setSigningIn(true)} />;
+  if (!s) return <Header onSignIn={() => setSigningIn(true)} nav={false} />;
   const mustSignIn = !s.authenticated && !s.publicRead;
   return (
     <>
-      <Header onSignIn={() => setSigningIn(true)} />
+      <Header onSignIn={() => setSigningIn(true)} nav={!mustSignIn && !signingIn} />
       {mustSignIn || signingIn
         ? <SignIn {...(mustSignIn ? {} : { onCancel: () => setSigningIn(false) })} />
         : <Dashboard />}

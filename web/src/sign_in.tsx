@@ -1,7 +1,30 @@
 /** Sign-in with the admin token or an API key; the gateway answers with an HttpOnly session cookie. */
-import { useState } from "preact/hooks";
-import { api } from "./api.ts";
+import { useEffect, useState } from "preact/hooks";
+import { api, type PublicConnector } from "./api.ts";
+import { Logo } from "./card.tsx";
 import { session } from "./state.ts";
+
+/** The connectors this PainChain collects from, from the public catalog (no sign-in needed). */
+function Sources() {
+  const [catalog, setCatalog] = useState<PublicConnector[]>([]);
+  useEffect(() => {
+    api.catalog().then(setCatalog).catch(() => {});
+  }, []);
+  if (catalog.length === 0) return null;
+  return (
+    <div class="sources">
+      <p class="muted small" id="sources-title">Collecting changes from</p>
+      <ul class="source-logos" aria-labelledby="sources-title">
+        {catalog.map((c) => (
+          <li key={c.id} title={c.description}>
+            <Logo connector={c.id} size={22} />
+            <span>{c.displayName}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
 
 export function SignIn({ onCancel }: { onCancel?: () => void }) {
   const [token, setToken] = useState("");
@@ -11,6 +34,7 @@ export function SignIn({ onCancel }: { onCancel?: () => void }) {
     <main class="sign-in">
       <form
         class="sign-in-card"
+        aria-labelledby="sign-in-title"
         onSubmit={async (e) => {
           e.preventDefault();
           setBusy(true);
@@ -25,10 +49,16 @@ export function SignIn({ onCancel }: { onCancel?: () => void }) {
           }
         }}
       >
-        <h2>Sign in to PainChain</h2>
+        <h1 id="sign-in-title">Sign in to PainChain</h1>
         <p class="muted">
-          Use the admin token (<code>PAINCHAIN_ADMIN_TOKEN</code>) or an API key with the read scope. The
-          token is sent once; the browser keeps only a session cookie that scripts cannot read.
+          Use the admin token or an API key with the read scope. The token is sent once; the browser keeps
+          only a session cookie that scripts cannot read.
+        </p>
+        <p class="small where-token">
+          <strong>Where is the admin token?</strong> <code>deno task start</code>{" "}
+          generates one on its first start and keeps it in <code>.data/admin.token</code>{" "}
+          (it prints where); when <code>PAINCHAIN_ADMIN_TOKEN</code>{" "}
+          is set, that is the token. The demo keeps its own in <code>.data/demo/admin.token</code>.
         </p>
         <label class="field">
           <span>Token or API key</span>
@@ -49,6 +79,7 @@ export function SignIn({ onCancel }: { onCancel?: () => void }) {
           </button>
           {onCancel && <button type="button" onClick={onCancel}>Cancel</button>}
         </div>
+        <Sources />
       </form>
     </main>
   );

@@ -2,6 +2,7 @@
 import { computed, effect, signal } from "@preact/signals";
 import {
   api,
+  ApiError,
   type ChangeEvent,
   type Connection,
   type ConnectorMeta,
@@ -9,72 +10,17 @@ import {
   type Team,
   type Timeline,
 } from "./api.ts";
+import { connectorCss } from "./colors.ts";
+import { countLive, type LiveChange, mergeNewest } from "./live.ts";
+import { density, theme, writePref } from "./prefs.ts";
+import { type Filters, filtersFromUrl, filtersToQuery, matches } from "./query.ts";
+
+export { density, theme, useUtc } from "./prefs.ts";
+export { type Filters, filtersFromUrl, filtersToQuery, RANGES } from "./query.ts";
 
 export type View = "timeline" | "settings";
 
-export interface Filters {
-  connector: string[];
-  eventType: string[];
-  status: string[];
-  tag: string[];
-  author: string[];
-  team: string;
-  q: string;
-  range: string;
-  from: string;
-  to: string;
-}
-
-export const RANGES: Record<string, number> = {
-  "15m": 15 * 60_000,
-  "1h": 3600_000,
-  "6h": 6 * 3600_000,
-  "24h": 24 * 3600_000,
-  "7d": 7 * 86400_000,
-  "30d": 30 * 86400_000,
-};
-
-const LIST_KEYS = ["connector", "eventType", "status", "tag", "author"] as const;
 const PAGE = 200;
-
-export function filtersFromUrl(search: string): Filters {
-  const p = new URLSearchParams(search);
-  return {
-    connector: p.getAll("connector"),
-    eventType: p.getAll("eventType"),
-    status: p.getAll("status"),
-    tag: p.getAll("tag"),
-    author: p.getAll("author"),
-    team: p.get("team") ?? "",
-    q: p.get("q") ?? "",
-    range: p.get("range") ?? (p.get("from") ? "" : "24h"),
-    from: p.get("from") ?? "",
-    to: p.get("to") ?? "",
-  };
-}
-
-/** The URL form (keeps `range`), or the API form (`range` resolved to from/to now). */
-export function filtersToQuery(f: Filters, opts: { api?: boolean; teams?: Team[] } = {}): URLSearchParams {
-  const p = new URLSearchParams();
-  for (const k of LIST_KEYS) for (const v of f[k]) p.append(k, v);
-  if (opts.api && f.team) {
-    for (const t of opts.teams?.find((x) => x.id === f.team)?.tags ?? []) {
-      if (!f.tag.includes(t)) p.append("tag", t);
-    }
-  } else if (f.team) p.set("team", f.team);
-  if (f.q) p.set("q", f.q);
-  if (f.range && RANGES[f.range]) {
-    if (opts.api) {
-      const to = new Date();
-      p.set("from", new Date(to.getTime() - RANGES[f.range]!).toISOString());
-      p.set("to", to.toISOString());
-    } else p.set("range", f.range);
-  } else {
-    if (f.from) p.set("from", f.from);
-    if (f.to) p.set("to", f.to);
-  }
-  return p;
-}
 
 export const view = signal<View>(location.pathname.startsWith("/settings") ? "settings" : "timeline");
 export const filters = signal<Filters>(filtersFromUrl(location.search));
@@ -88,25 +34,39 @@ export const loadError = signal<string | null>(null);
 export const timeline = signal<Timeline | null>(null);
 export const selected = signal<ChangeEvent | null>(null);
 export const pending = signal<ChangeEvent[]>([]);
+/** The change whose card has the keyboard focus (the list's one tab stop). */
+export const focusedChange = signal<string | null>(null);
 export const connections = signal<Connection[]>([]);
 export const teams = signal<Team[]>([]);
-export const useUtc = signal(localStorage.getItem("painchain.utc") === "1");
-export const theme = signal<"dark" | "light">(
-  localStorage.getItem("painchain.theme") === "light" ? "light" : "dark",
-);
-export const density = signal(localStorage.getItem("painchain.density") === "1");
 /** The time under the pointer, in the chart or the list, drawn as a line on the chart. */
 export const hoverTime = signal<number | null>(null);
 /** The chart bin under the pointer; matching cards are highlighted. */
 export const hoverRange = signal<[number, number] | null>(null);
 
+/** Narrow windows show the detail panel as an overlay (a sheet) instead of beside the list. */
+const narrowQuery = matchMedia("(max-width: 900px)");
+export const narrow = signal(narrowQuery.matches);
+narrowQuery.addEventListener("change", (e) => (narrow.value = e.matches));
+
 effect(() => {
   document.documentElement.dataset.theme = theme.value;
-  localStorage.setItem("painchain.theme", theme.value);
+  writePref("painchain.theme", theme.value);
 });
-effect(() => localStorage.setItem("painchain.density", density.value ? "1" : "0"));
+effect(() => writePref("painchain.density", density.value ? "1" : "0"));
 
 export const metaById = computed(() => new Map(metadata.value.map((m) => [m.id, m])));
+
+// Connector colours: one stylesheet of `.source-badge.<id>` classes, rebuilt when the metadata changes.
+const colorSheet = computed(() => connectorCss(metadata.value));
+effect(() => {
+  let style = document.getElementById("connector-colors");
+  if (!style) {
+    style = document.createElement("style");
+    style.id = "connector-colors";
+    document.head.append(style);
+  }
+  if (style.textContent !== colorSheet.value) style.textContent = colorSheet.value;
+});
 
 // --- Field visibility, per "connector.eventType", persisted in the browser. ---
 const VIS_KEY = "painchain.visibility";
@@ -120,13 +80,13 @@ function readVisibility(): Record<string, Record<string, boolean>> {
 export const visibility = signal(readVisibility());
 export function setFieldVisible(type: string, key: string, visible: boolean) {
   visibility.value = { ...visibility.value, [type]: { ...visibility.value[type], [key]: visible } };
-  localStorage.setItem(VIS_KEY, JSON.stringify(visibility.value));
+  writePref(VIS_KEY, JSON.stringify(visibility.value));
 }
 export function resetVisibility(type: string) {
   const next = { ...visibility.value };
   delete next[type];
   visibility.value = next;
-  localStorage.setItem(VIS_KEY, JSON.stringify(next));
+  writePref(VIS_KEY, JSON.stringify(next));
 }
 
 export function apiQuery(): URLSearchParams {
@@ -201,7 +161,15 @@ export async function reload() {
     nextCursor.value = page.nextCursor;
     timeline.value = tl;
   } catch (err) {
-    if (gen === generation) loadError.value = (err as Error).message;
+    if (gen !== generation) return;
+    loadError.value = (err as Error).message;
+    // A refused query (a malformed search) has no results: the previous ones must not stand under its error.
+    // A server or network failure keeps what is shown.
+    if (err instanceof ApiError && err.status >= 400 && err.status < 500) {
+      events.value = [];
+      nextCursor.value = null;
+      timeline.value = null;
+    }
   } finally {
     if (gen === generation) loading.value = false;
   }
@@ -225,46 +193,54 @@ export async function loadMore() {
   }
 }
 
-/** Whether a live change belongs in the current view. */
-export function matches(e: ChangeEvent, f: Filters, teamTags: string[] = []): boolean {
-  if (f.connector.length && !f.connector.includes(e.connector)) return false;
-  if (f.eventType.length && !f.eventType.includes(e.eventType)) return false;
-  if (f.status.length && !f.status.includes(e.status)) return false;
-  if (f.author.length && !f.author.includes(e.author)) return false;
-  const tags = [...f.tag, ...teamTags];
-  if (tags.length && !e.tags.some((t) => tags.includes(t))) return false;
-  if (f.q && !`${e.title} ${e.description} ${e.author}`.toLowerCase().includes(f.q.toLowerCase())) {
-    return false;
+/** Fetches the chart again (its window moved past the last bin), at most once every few seconds. */
+let chartTimer: ReturnType<typeof setTimeout> | null = null;
+function refreshChartSoon() {
+  if (chartTimer !== null) return;
+  const gen = generation;
+  chartTimer = setTimeout(() => {
+    chartTimer = null;
+    if (gen !== generation) return;
+    void api.timeline(apiQuery().toString()).then((t) => {
+      if (gen === generation) timeline.value = t;
+    }).catch(() => {});
+  }, 2_000);
+}
+
+/** Applies one change from the live stream: in place when shown, behind the "new changes" bar otherwise. */
+export function applyLive(e: LiveChange) {
+  const teamTags = teams.value.find((t) => t.id === filters.value.team)?.tags ?? [];
+  if (!matches(e, filters.value, teamTags)) return;
+  // The chart advances at once, like the bar over the list.
+  if (timeline.value) {
+    const next = countLive(timeline.value, e);
+    if (next === "stale") refreshChartSoon();
+    else if (next) timeline.value = next;
   }
-  // A fixed past window does not take live changes.
-  if (!f.range && f.to && Date.parse(f.to) < Date.now()) return false;
-  return true;
+  const known = events.value.findIndex((x) => x.id === e.id);
+  if (known >= 0) {
+    // An update of a change already on screen is applied in place: the list does not jump.
+    const copy = events.value.slice();
+    copy[known] = { ...copy[known]!, ...e };
+    events.value = copy;
+    if (selected.value?.id === e.id) selected.value = copy[known]!;
+    return;
+  }
+  pending.value = [e, ...pending.value.filter((x) => x.id !== e.id)];
 }
 
 export function connectLive() {
   const source = new EventSource("/api/events/stream");
-  source.addEventListener("change", (msg) => {
-    const e = JSON.parse((msg as MessageEvent).data) as ChangeEvent;
-    const teamTags = teams.value.find((t) => t.id === filters.value.team)?.tags ?? [];
-    if (!matches(e, filters.value, teamTags)) return;
-    const known = events.value.findIndex((x) => x.id === e.id);
-    if (known >= 0) {
-      // An update of a change already on screen is applied in place: the list does not jump.
-      const copy = events.value.slice();
-      copy[known] = { ...copy[known]!, ...e };
-      events.value = copy;
-      if (selected.value?.id === e.id) selected.value = copy[known]!;
-      return;
-    }
-    pending.value = [e, ...pending.value.filter((x) => x.id !== e.id)];
-  });
+  source.addEventListener("change", (msg) => applyLive(JSON.parse((msg as MessageEvent).data) as LiveChange));
   return source;
 }
 
 export function showPending() {
-  const ids = new Set(pending.value.map((e) => e.id));
-  events.value = [...pending.value, ...events.value.filter((e) => !ids.has(e.id))]
-    .sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : a.id < b.id ? 1 : -1));
+  events.value = mergeNewest(pending.value, events.value);
   pending.value = [];
-  void api.timeline(apiQuery().toString()).then((t) => (timeline.value = t));
+  // The chart counted them as they came; this re-reads it exactly (and moves a relative window on).
+  const gen = generation;
+  void api.timeline(apiQuery().toString()).then((t) => {
+    if (gen === generation) timeline.value = t;
+  }).catch(() => {});
 }

@@ -5,7 +5,16 @@
  */
 import { useRef, useState } from "preact/hooks";
 import { absolute } from "./format.ts";
-import { density, filters, hoverRange, hoverTime, metaById, setFilters, timeline } from "./state.ts";
+import {
+  density,
+  filters,
+  hoverRange,
+  hoverTime,
+  loadError,
+  metaById,
+  setFilters,
+  timeline,
+} from "./state.ts";
 
 const H = 120;
 
@@ -14,7 +23,11 @@ export function TimelineChart() {
   const svg = useRef<SVGSVGElement>(null);
   const [drag, setDrag] = useState<{ a: number; b: number } | null>(null);
   const [hover, setHover] = useState<number | null>(null);
-  if (!tl) return <div class="chart chart-empty" aria-busy="true">Loading timeline…</div>;
+  if (!tl) {
+    return loadError.value
+      ? <div class="chart chart-empty">No timeline for this view.</div>
+      : <div class="chart chart-empty" aria-busy="true">Loading timeline…</div>;
+  }
   const n = tl.bins.length;
   const totals = tl.bins.map((b) => Object.values(b.counts).reduce((s, x) => s + x, 0));
   const max = Math.max(1, ...totals);
@@ -63,7 +76,7 @@ export function TimelineChart() {
                 setFilters({ connector: cur.includes(id) ? cur.filter((x) => x !== id) : [...cur, id] });
               }}
             >
-              <span class="swatch" style={{ background: m?.color ?? "#888" }} />
+              <span class={`swatch source-color ${id}`} />
               {m?.displayName ?? id} <b>{tl.totals[id]}</b>
             </button>
           );

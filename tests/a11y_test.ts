@@ -1,0 +1,178 @@
+/**
+ * Accessibility: axe-core in Chromium over the sign-in page, the timeline, an open detail panel (beside the list
+ * and as a sheet in a narrow window) and Settings, in both themes. Any serious or critical violation fails.
+ */
+import assert from "node:assert/strict";
+import axe from "axe-core";
+import {
+  cloudEventSchema,
+  destroyAll,
+  encoder,
+  messageId,
+  names,
+  openNats,
+} from "@painchain/shared/internal";
+import type { Page } from "playwright-core";
+import { launchBrowser, signIn } from "./browser.ts";
+import { createTestDb, NATS_URL, waitFor } from "./helpers.ts";
+import { startStack } from "./stack.ts";
+import { skipWithout } from "./tools.ts";
+
+function change(i: number, data: Record<string, unknown>, subject?: string) {
+  const connector = "gitlab";
+  const eventType = (data.eventType as string | undefined) ?? "deployment";
+  return cloudEventSchema.parse({
+    specversion: "1.0",
+    id: `${connector}-${eventType}-a11y${i}`,
+    source: `/painchain/connectors/${connector}/connections/a11y`,
+    type: `dev.painchain.${connector}.${eventType}`,
+    time: new Date(Date.now() - i * 60_000).toISOString(),
+    recordedtime: new Date().toISOString(),
+    datacontenttype: "application/json",
+    ...(subject ? { subject } : {}),
+    data: {
+      title: `Change ${i}`,
+      author: "alice",
+      status: ["success", "failed", "running"][i % 3],
+      eventType,
+      connector,
+      connectionId: "a11y",
+      tags: ["prod"],
+      metadata: {},
+      ...data,
+    },
+  });
+}
+
+interface Violation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[]; failureSummary?: string }[];
+}
+
+/** Runs axe on the page as it is; returns the serious and critical violations (and prints every one). */
+async function scan(page: Page, where: string): Promise<Violation[]> {
+  // page.evaluate is not subject to the page's CSP (script-src 'self'), unlike an injected <script>.
+  if (!(await page.evaluate(() => "axe" in globalThis))) await page.evaluate(axe.source);
+  const violations = await page.evaluate(async () => {
+    const run = (globalThis as unknown as { axe: typeof axe }).axe.run;
+    const r = await run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact ?? null,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })),
+    }));
+  });
+  for (const v of violations) {
+    // deno-lint-ignore no-console
+    console.log(
+      `axe ${where}: [${v.impact}] ${v.id} — ${v.help} (${v.nodes.length}, e.g. ${v.nodes[0]?.target})`,
+    );
+  }
+  return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+}
+
+Deno.test({
+  name: "accessibility: no serious or critical axe violation on any screen",
+  ignore: skipWithout("chromium"),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async (t) => {
+    const db = await createTestDb();
+    const stack = await startStack({ DATABASE_URL: db.url });
+    const nats = await openNats(NATS_URL, "a11y-test");
+    const n = names(stack.prefix);
+    const browser = await launchBrowser();
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    const found: string[] = [];
+    const check = async (where: string) => {
+      for (const v of await scan(page, where)) {
+        found.push(
+          `${where}: [${v.impact}] ${v.id} (${v.help}) at ${v.nodes.map((x) => x.target).join(" | ")}`,
+        );
+      }
+    };
+    try {
+      const seed = [
+        change(
+          1,
+          { title: "Deploy checkout to staging", service: "checkout", environment: "staging" },
+          "acme/checkout@staging",
+        ),
+        change(2, { title: "Deploy payments to production", service: "payments", environment: "production" }),
+        change(3, {
+          title: "Config change",
+          eventType: "pipeline",
+          metadata: {
+            changes: [{ field: "spec.replicas", before: 2, after: 3 }],
+            url: "https://example.com/x",
+          },
+        }),
+        ...Array.from({ length: 20 }, (_, i) => change(10 + i, {})),
+      ];
+      await Promise.all(
+        seed.map((e) =>
+          nats.js.publish(
+            n.eventSubject(e.data.connector, e.data.eventType),
+            encoder.encode(JSON.stringify(e)),
+            {
+              msgID: messageId(e),
+            },
+          )
+        ),
+      );
+      await waitFor(
+        async () => (await (await stack.api("/api/events?limit=100")).json()).events.length >= seed.length,
+        20_000,
+        "seeded changes",
+      );
+
+      for (const theme of ["dark", "light"] as const) {
+        await t.step(`${theme} theme: sign-in, timeline, detail, settings`, async () => {
+          await page.context().clearCookies();
+          await page.goto(`${stack.url}/`);
+          await page.evaluate((th) => localStorage.setItem("painchain.theme", th), theme);
+          await page.setViewportSize({ width: 1440, height: 900 });
+          await page.goto(`${stack.url}/`);
+          await page.waitForSelector(".source-logos img");
+          await check(`${theme} sign-in`);
+          await signIn(page, stack.url, stack.adminToken);
+          await page.waitForSelector(".card");
+          await page.waitForSelector(".legend-item");
+          await check(`${theme} timeline`);
+          await page.locator('.card:has-text("Config change")').click();
+          await page.waitForSelector(".detail .diff");
+          await check(`${theme} detail`);
+          await page.locator('.card:has-text("Deploy checkout to staging")').click();
+          await page.waitForSelector('.detail h2:has-text("Deploy checkout")');
+          await check(`${theme} detail with environment`);
+          await page.setViewportSize({ width: 400, height: 900 });
+          await page.waitForSelector("dialog.detail[open]");
+          await check(`${theme} detail sheet at 400 px`);
+          await page.keyboard.press("Escape");
+          await page.waitForSelector(".detail", { state: "detached" });
+          await page.click(".filters-toggle");
+          await check(`${theme} timeline at 400 px, filters open`);
+          await page.setViewportSize({ width: 1440, height: 900 });
+          await page.click('nav a[href="/settings"]');
+          await page.waitForSelector(".connector");
+          await check(`${theme} settings`);
+          await page.locator('.connector:has(h3:has-text("GitLab")) button:has-text("Add connection")')
+            .click();
+          await page.waitForSelector(".conn-form");
+          await check(`${theme} settings with a connection form`);
+        });
+      }
+      assert.deepEqual(found, [], `serious or critical violations:\n${found.join("\n")}`);
+    } finally {
+      await browser.close();
+      await stack.stop();
+      await destroyAll(nats.jsm, n);
+      await nats.nc.close();
+      await db.drop();
+    }
+  },
+});
