@@ -22,6 +22,7 @@ Deno.test("upsertEvents()", async (t) => {
         "002_hourly_counts.sql",
         "003_service_environment_search.sql",
         "004_poll_log_and_links.sql",
+        "005_team_index.sql",
       ]);
       assert.deepEqual(await migrate(sql), []);
     });

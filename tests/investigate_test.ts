@@ -150,7 +150,12 @@ Deno.test({
           10_000,
           "nothing left to re-derive",
         );
+        const facets = await get("/api/facets");
+        assert.ok(facets.services.includes("checkout") && facets.services.includes("payments"));
+        assert.deepEqual(facets.environments, ["production", "staging"]);
+        assert.deepEqual(facets.teams, ["team-checkout"]);
         // Search finds the repository inside a path.
+
         assert.ok((await get(`/api/events?q=checkout`)).events.length >= 3);
       });
 

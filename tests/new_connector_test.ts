@@ -111,8 +111,10 @@ Deno.test({
             await page.click('.sign-in-card button[type="submit"]');
             await page.waitForSelector("text=Deploy checkout 2.0");
             await page.goto(`${stack.url}/settings`);
-            const section = page.locator("section", { hasText: "Acme Changes" }).first();
+            // The seed's generated colour classes: .source-color.<id> from metadata.json's colour.
+            const section = page.locator(`section.connector.source-color.${id}`);
             await section.waitFor();
+            assert.match(await section.innerText(), /Acme Changes/);
             assert.equal(await section.locator(`img[src="/api/connectors/${id}/logo"]`).count() > 0, true);
             const colour = await section.evaluate((el) => getComputedStyle(el).borderLeftColor);
             assert.equal(colour, "rgb(217, 70, 239)", "its own colour, from metadata.json");

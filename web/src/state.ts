@@ -232,6 +232,11 @@ export function applyLive(e: LiveChange) {
 export function connectLive() {
   const source = new EventSource("/api/events/stream");
   source.addEventListener("change", (msg) => applyLive(JSON.parse((msg as MessageEvent).data) as LiveChange));
+  // The server dropped changes this stream could not take in time: read the view again.
+  source.addEventListener("reset", () => {
+    pending.value = [];
+    void reload();
+  });
   return source;
 }
 
