@@ -2,6 +2,7 @@
 import { fileURLToPath } from "node:url";
 import {
   createLogger,
+  createSql,
   ensureStreams,
   importSecretKey,
   names,
@@ -13,7 +14,7 @@ import {
   STORED_EVENT_COLUMNS,
   storedEventFromRow,
 } from "@painchain/shared/internal";
-import postgres from "postgres";
+
 import { createApp } from "./app.ts";
 import { createAuth } from "./auth.ts";
 import { gatewayEnvSchema } from "./config.ts";
@@ -24,7 +25,8 @@ import { parseWeights } from "./investigate/rank.ts";
 const cfg = parseEnv(gatewayEnvSchema, readEnv(gatewayEnvSchema));
 const log = createLogger({ service: "gateway" }, { level: cfg.LOG_LEVEL });
 const n = names(cfg.PAINCHAIN_PREFIX);
-const sql = postgres(cfg.DATABASE_URL, { max: 8, onnotice: () => {}, connect_timeout: 10 });
+const sql = createSql(cfg.DATABASE_URL, { max: 8, name: "painchain-gateway" });
+
 const nats = await openNats(cfg.NATS_URL, "painchain-gateway", {
   token: cfg.NATS_TOKEN,
   user: cfg.NATS_USER,

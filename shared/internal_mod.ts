@@ -14,6 +14,7 @@ export * from "./registry.ts";
 export * from "./stored.ts";
 export * from "./secrets.ts";
 export * from "./secret_refs.ts";
+export * from "./db.ts";
 export * from "./dead_letter.ts";
 export * from "./audit.ts";
 export * from "./catalog.ts";

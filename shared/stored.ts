@@ -33,8 +33,34 @@ export interface StoredEvent {
 export const STORED_EVENT_COLUMNS =
   "id, connector, event_type, connection_id, subject, title, description, author, url, status, tags, refs, service, environment, team, metadata, occurred_at, recorded_at, stored_at, updated_at, version";
 
-// deno-lint-ignore no-explicit-any
-export function storedEventFromRow(r: any): StoredEvent {
+/** A change_events row as postgres.js returns it (the columns of STORED_EVENT_COLUMNS). */
+export interface StoredEventRow {
+  id: string;
+  connector: string;
+  event_type: string;
+  connection_id: string;
+  subject: string | null;
+  title: string;
+  description: string;
+  author: string;
+  url: string;
+  status: string;
+  tags: string[];
+  refs: string[];
+  service?: string;
+  environment?: string;
+  team?: string;
+  metadata: Record<string, unknown>;
+  occurred_at: Date | string;
+  recorded_at: Date | string;
+  stored_at: Date | string;
+  updated_at: Date | string;
+  version: number;
+}
+
+export function storedEventFromRow(row: unknown): StoredEvent {
+  const r = row as StoredEventRow;
+
   return {
     id: r.id,
     connector: r.connector,

@@ -1,13 +1,2 @@
-/** The Postgres client of the store. */
-import postgres from "postgres";
-
-export type Sql = postgres.Sql;
-
-export function createSql(url: string, opts: { max?: number } = {}): Sql {
-  return postgres(url, {
-    max: opts.max ?? 4,
-    onnotice: () => {},
-    connect_timeout: 10,
-    idle_timeout: 60,
-  });
-}
+/** The store's Postgres client: the shared one (shared/db.ts). */
+export { createSql, type Sql } from "@painchain/shared/internal";

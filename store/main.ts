@@ -17,7 +17,7 @@ import { migrate } from "./migrate.ts";
 const cfg = parseEnv(storeEnvSchema, readEnv(storeEnvSchema));
 const log = createLogger({ service: "store" }, { level: cfg.LOG_LEVEL });
 const n = names(cfg.PAINCHAIN_PREFIX);
-const sql = createSql(cfg.DATABASE_URL, { max: cfg.STORE_CONCURRENCY + 1 });
+const sql = createSql(cfg.DATABASE_URL, { max: cfg.STORE_CONCURRENCY + 1, name: "painchain-store" });
 
 for (let attempt = 1;; attempt++) {
   try {

@@ -154,8 +154,9 @@ export function egressFetch(
     let method = (init?.method ?? asRequest?.method ?? "GET").toUpperCase();
     let body: BodyInit | null = init?.body ?? asRequest?.body ?? null;
     const headers = new Headers(init?.headers ?? asRequest?.headers);
-    // deno-lint-ignore no-explicit-any
-    const client = (init as any)?.client;
+    // Deno's own extension of RequestInit: the HTTP client (a cluster's CA, a client certificate).
+    const client = (init as (RequestInit & { client?: Deno.HttpClient }) | undefined)?.client;
+
     for (let hop = 0;; hop++) {
       await gate(url);
       const res = await base(url, {

@@ -5,6 +5,7 @@
 import { benchFootprint } from "./footprint.ts";
 import { benchIngest } from "./ingest.ts";
 import { benchQueries, startMillion } from "./query.ts";
+import { benchInvestigate } from "./investigate.ts";
 import { benchBundle, benchFirstRender, benchScroll } from "./ui.ts";
 import { log, type Results } from "./util.ts";
 
@@ -20,6 +21,7 @@ await benchFootprint(results);
 const qb = await startMillion(rows);
 try {
   await benchQueries(results, qb);
+  await benchInvestigate(results, qb);
   await benchFirstRender(results, qb.url);
   await benchScroll(results, qb.url);
 } finally {
@@ -34,6 +36,8 @@ const TARGETS: Record<string, [string, (v: number) => boolean]> = {
   events_p95_ms: ["<= 30", (v) => v <= 30],
   timeline_30d_p95_ms: ["<= 100", (v) => v <= 100],
   search_p95_ms: ["<= 150", (v) => v <= 150],
+  investigate_p95_ms: ["<= 100", (v) => v <= 100],
+  chain_p95_ms: ["<= 50", (v) => v <= 50],
   connector_idle_rss_mb: ["<= 96", (v) => v <= 96],
   store_load_rss_mb: ["<= 256", (v) => v <= 256],
   bundle_gzip_kb: ["<= 80", (v) => v <= 80],

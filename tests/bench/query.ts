@@ -17,22 +17,29 @@ export async function seedMillion(url: string, total = 1_000_000): Promise<void>
   // Bulk load: indexes are built once afterwards, as a restore would.
   await sql.unsafe(`
     DROP INDEX IF EXISTS change_events_time_idx, change_events_connector_time_idx, change_events_tags_idx,
-      change_events_refs_idx, change_events_search_idx;
+      change_events_refs_idx, change_events_search_idx, change_events_links_idx, change_events_service_time_idx,
+      change_events_environment_time_idx, change_events_team_time_idx;
     INSERT INTO change_events (connector, id, event_type, connection_id, source, subject, title, description,
-      author, url, status, tags, refs, metadata, occurred_at, recorded_at, content_hash)
+      author, url, status, tags, refs, declared_service, service, declared_environment, environment, metadata,
+      occurred_at, recorded_at, content_hash)
     SELECT c, c || '-' || t || '-q' || g, t, 'bench', '/painchain/connectors/' || c || '/connections/bench',
       'acme/service-' || (g % 40),
-      (ARRAY['Deploy','Rollback','Merge','Bump','Fix','Scale'])[1 + g % 6] || ' ' ||
-        (ARRAY['checkout','payments','search','auth','inventory','gateway','billing'])[1 + g % 7] || ' ' ||
+      (ARRAY['Deploy','Rollback','Merge','Bump','Fix','Scale'])[1 + g % 6] || ' ' || svc || ' ' ||
         (ARRAY['to v2.' || (g % 30), 'after incident ' || (g % 900), 'with retries', 'behind a flag', 'for latency'])[1 + g % 5],
       'Change ' || g || ' of the benchmark data set', 'user' || (g % 200), 'https://example.com/c/' || g,
       (ARRAY['success','failed','merged','running'])[1 + g % 4],
       ARRAY['team-' || (g % 50), CASE WHEN g % 3 = 0 THEN 'staging' ELSE 'prod' END],
-      ARRAY['sha:' || md5(g::text)], jsonb_build_object('n', g),
+      -- Four changes share a commit (a PR, its push, its run, its deployment), and deployments an image of it.
+      ARRAY['sha:' || md5((g / 4)::text), 'repo:acme/service-' || (g % 40)] ||
+        CASE WHEN t = 'deployment' THEN ARRAY['image:registry.acme.dev/' || svc || ':' || left(md5((g / 4)::text), 8)]
+             ELSE '{}'::text[] END,
+      svc, svc, env, env, jsonb_build_object('n', g),
       now() - (g * (30 * 86400.0 / ${total})) * interval '1 second', now(), md5(g::text)
     FROM generate_series(1, ${total}) g,
       LATERAL (SELECT (ARRAY['github','gitlab','kubernetes','painchain'])[1 + g % 4] AS c,
-        (ARRAY['pull_request','pipeline','deployment','commit'])[1 + (g / 4) % 4] AS t) x;
+        (ARRAY['pull_request','pipeline','deployment','commit'])[1 + (g / 4) % 4] AS t,
+        (ARRAY['checkout','payments','search','auth','inventory','gateway','billing'])[1 + g % 7] AS svc,
+        CASE WHEN g % 3 = 0 THEN 'staging' ELSE 'production' END AS env) x;
   `);
   await sql.end();
   // The real migration recreates exactly the indexes the store uses.
