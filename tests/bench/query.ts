@@ -16,7 +16,9 @@ export async function seedMillion(url: string, total = 1_000_000): Promise<void>
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   // Bulk load: indexes are built once afterwards, as a restore would.
   await sql.unsafe(`
-    DROP INDEX IF EXISTS change_events_time_idx, change_events_connector_time_idx, change_events_tags_idx,
+    TRUNCATE change_events;
+    DROP INDEX IF EXISTS
+ change_events_time_idx, change_events_connector_time_idx, change_events_tags_idx,
       change_events_refs_idx, change_events_search_idx, change_events_links_idx, change_events_service_time_idx,
       change_events_environment_time_idx, change_events_team_time_idx;
     INSERT INTO change_events (connector, id, event_type, connection_id, source, subject, title, description,
@@ -58,13 +60,19 @@ export interface QueryBench {
 
 /** Seeds a database with 1M events and starts a gateway on it; used by the query and UI benchmarks. */
 export async function startMillion(total = 1_000_000): Promise<QueryBench> {
-  const db = await createTestDb();
+  // BENCH_DB_URL keeps a seeded database between runs (seeded once, never dropped): for iterating on queries.
+  const kept = Deno.env.get("BENCH_DB_URL");
+  const db = kept ? { url: kept, drop: async () => {} } : await createTestDb();
   const sql = createSql(db.url);
   await migrate(sql);
+  const [{ n }] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM change_events`;
   await sql.end();
-  const t0 = performance.now();
-  await seedMillion(db.url, total);
-  log(`seeded ${total} events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  if (n < total) {
+    const t0 = performance.now();
+    await seedMillion(db.url, total);
+    log(`seeded ${total} events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  } else log(`reusing ${n} events in ${db.url}`);
+
   const tn = await createTestNats();
   const port = freePort();
   const gw = await startService("gateway/main.ts", {
