@@ -6,6 +6,7 @@
  */
 import type postgres from "postgres";
 import { STORED_EVENT_COLUMNS, type StoredEvent, storedEventFromRow } from "@painchain/shared/internal";
+import { byId } from "./events_query.ts";
 
 export interface ChainLink {
   /** The key shared with the change it was reached from. */
@@ -39,6 +40,9 @@ export const DEFAULT_BOUNDS: ChainBounds = { maxDepth: 6, maxMembers: 100, spanM
 
 type Row = StoredEvent & { links: string[] };
 
+/** Rows read per step of the walk: a key shared by more (a busy image tag) is cut off there. */
+const LINKED_MAX = 5000;
+
 /** Keys a change offers to others: its link keys, except the `sha7:` ones, which only join commits and images. */
 function keysOf(e: Row): string[] {
   return e.links;
@@ -50,7 +54,7 @@ export async function chainOf(
   bounds: ChainBounds = DEFAULT_BOUNDS,
 ): Promise<Chain | null> {
   const cols = sql.unsafe(`${STORED_EVENT_COLUMNS}, links`);
-  const [start] = await sql`SELECT ${cols} FROM change_events WHERE id = ${id} LIMIT 1`;
+  const [start] = await sql`SELECT ${cols} FROM change_events WHERE ${byId(sql, id)} LIMIT 1`;
   if (!start) return null;
   const first = { ...storedEventFromRow(start), links: start.links as string[] } as Row;
   const t0 = Date.parse(first.time);
@@ -64,10 +68,17 @@ export async function chainOf(
     const keys = [...new Set(frontier.flatMap(keysOf))].filter((k) => !seenKeys.has(k));
     for (const k of keys) seenKeys.add(k);
     if (keys.length === 0) break;
+    // The linked rows through the links index alone, then the span: a time-index condition would have the
+    // planner read (or bitmap) every change of the whole span to intersect it with a handful.
     const rows = await sql`
-      SELECT ${cols} FROM change_events
-      WHERE links && ${sql.array(keys)}::text[] AND occurred_at >= ${lo} AND occurred_at <= ${hi}
-      ORDER BY occurred_at LIMIT ${bounds.maxMembers + 1}`;
+      WITH linked AS MATERIALIZED (
+        SELECT ${cols}, occurred_at AS at FROM change_events
+        WHERE links && ${sql.array(keys)}::text[] LIMIT ${LINKED_MAX}
+      )
+      SELECT *, (SELECT count(*) FROM linked)::int AS linked_n FROM linked
+      WHERE at >= ${lo} AND at <= ${hi} ORDER BY at LIMIT ${bounds.maxMembers + 1}`;
+    if ((rows[0]?.linked_n ?? 0) >= LINKED_MAX) truncated = true;
+
     const next: Row[] = [];
     for (const r of rows) {
       if (members.has(r.id as string)) continue;

@@ -57,8 +57,23 @@ export interface Reason {
   weight: number;
 }
 
-export interface Suspect {
-  event: StoredEvent;
+/** What ranking reads of a change (a light row: no description, metadata or URL). */
+export type Candidate = Pick<
+  StoredEvent,
+  | "id"
+  | "connector"
+  | "eventType"
+  | "time"
+  | "service"
+  | "environment"
+  | "status"
+  | "author"
+  | "refs"
+  | "title"
+>;
+
+export interface Suspect<E extends Candidate = StoredEvent> {
+  event: E;
   score: number;
   reasons: Reason[];
 }
@@ -89,7 +104,7 @@ function minutes(ms: number): string {
  * Groups changes that share a linking ref (union-find), and says which groups reach the incident's service:
  * a pull request, its merge push, the run and the deploy of that commit, and the rollout of its image.
  */
-export function chainsReaching(events: StoredEvent[], service: string): Map<string, StoredEvent> {
+export function chainsReaching<E extends Candidate>(events: E[], service: string): Map<string, E> {
   const parent = new Map<string, string>();
   const find = (x: string): string => {
     let r = x;
@@ -108,14 +123,14 @@ export function chainsReaching(events: StoredEvent[], service: string): Map<stri
     }
   }
   // The member of each group that is the service's own change (the latest one).
-  const reach = new Map<string, StoredEvent>();
+  const reach = new Map<string, E>();
   for (const e of events) {
     if (e.service !== service) continue;
     const root = find(e.id);
     const prev = reach.get(root);
     if (!prev || prev.time < e.time) reach.set(root, e);
   }
-  const out = new Map<string, StoredEvent>();
+  const out = new Map<string, E>();
   for (const e of events) {
     const hit = reach.get(find(e.id));
     if (hit && hit.id !== e.id && e.service !== service) out.set(e.id, hit);
@@ -123,47 +138,74 @@ export function chainsReaching(events: StoredEvent[], service: string): Map<stri
   return out;
 }
 
-/** Scores and sorts the changes before the incident; `kindOf` says each change's kind (from its metadata). */
-export function rank(
-  events: StoredEvent[],
+/** One reason before it is worded: which weight, and how strongly it applies. */
+type Hit = [code: WeightName, strength: number];
+
+/**
+ * Scores and sorts the changes before the incident; `kindOf` says each change's kind (from its metadata). Every
+ * change is scored; only the `limit` returned are worded (their reasons' texts).
+ */
+export function rank<E extends Candidate>(
+  events: E[],
   incident: Incident,
   weights: Weights,
-  kindOf: (e: StoredEvent) => ChangeKind | undefined,
-): Suspect[] {
+  kindOf: (e: E) => ChangeKind | undefined,
+  limit = Infinity,
+): Suspect<E>[] {
   const at = incident.at.getTime();
-  const chained = incident.service
-    ? chainsReaching(events, incident.service)
-    : new Map<string, StoredEvent>();
-  const out: Suspect[] = [];
+  const chained = incident.service ? chainsReaching(events, incident.service) : new Map<string, E>();
+  const scored: { event: E; t: number; score: number; hits: Hit[] }[] = [];
   for (const e of events) {
     const t = Date.parse(e.time);
     if (t > at) continue;
-    const reasons: Reason[] = [];
-    const add = (code: WeightName, strength: number, text: string) => {
-      const w = weights[code] * strength;
-      if (w !== 0) reasons.push({ code, text, weight: Math.round(w * 100) / 100 });
-    };
-    const before = at - t;
-    add("time", Math.max(0, 1 - before / incident.windowMs), `${minutes(before)} before the incident`);
-    if (incident.service && e.service === incident.service) add("service", 1, `Same service (${e.service})`);
+    const hits: Hit[] = [["time", Math.max(0, 1 - (at - t) / incident.windowMs)]];
+    if (incident.service && e.service === incident.service) hits.push(["service", 1]);
     if (incident.environment && e.environment) {
-      if (e.environment === incident.environment) {
-        add("environment", 1, `Same environment (${e.environment})`);
-      } else add("otherEnvironment", 1, `Another environment (${e.environment})`);
+      hits.push([e.environment === incident.environment ? "environment" : "otherEnvironment", 1]);
     }
     const kind = kindOf(e);
-    if (kind) add("kind", KIND_WEIGHT[kind], `A ${kind} change`);
-    if (isFailed(e.status)) add("failed", 1, `Status ${e.status}`);
-    if (isPerson(e.author)) add("person", 1, `Made by a person (${e.author})`);
-    const via = chained.get(e.id);
-    if (via) add("chain", 1, `Linked to ${via.service}'s "${via.title.slice(0, 80)}"`);
-    const score = Math.round(reasons.reduce((s, r) => s + r.weight, 0) * 100) / 100;
-    out.push({ event: e, score, reasons: reasons.sort((a, b) => b.weight - a.weight) });
+    if (kind) hits.push(["kind", KIND_WEIGHT[kind]]);
+    if (isFailed(e.status)) hits.push(["failed", 1]);
+    if (isPerson(e.author)) hits.push(["person", 1]);
+    if (chained.has(e.id)) hits.push(["chain", 1]);
+    const score = hits.reduce((sum, [code, strength]) => sum + points(weights, code, strength), 0);
+    scored.push({ event: e, t, score: Math.round(score * 100) / 100, hits });
   }
-  return out.sort((a, b) =>
-    b.score - a.score || Date.parse(b.event.time) - Date.parse(a.event.time) ||
-    (a.event.id < b.event.id ? -1 : 1)
-  );
+  scored.sort((a, b) => b.score - a.score || b.t - a.t || (a.event.id < b.event.id ? -1 : 1));
+  return scored.slice(0, limit).map(({ event: e, t, score, hits }) => {
+    const text = (code: WeightName): string => {
+      switch (code) {
+        case "time":
+          return `${minutes(at - t)} before the incident`;
+        case "service":
+          return `Same service (${e.service})`;
+        case "environment":
+          return `Same environment (${e.environment})`;
+        case "otherEnvironment":
+          return `Another environment (${e.environment})`;
+        case "kind":
+          return `A ${kindOf(e)} change`;
+        case "failed":
+          return `Status ${e.status}`;
+        case "person":
+          return `Made by a person (${e.author})`;
+        case "chain": {
+          const via = chained.get(e.id)!;
+          return `Linked to ${via.service}'s "${via.title.slice(0, 80)}"`;
+        }
+      }
+    };
+    const reasons = hits
+      .map(([code, strength]) => ({ code, text: text(code), weight: points(weights, code, strength) }))
+      .filter((r) => r.weight !== 0)
+      .sort((a, b) => b.weight - a.weight);
+    return { event: e, score, reasons };
+  });
+}
+
+/** A reason's points: its weight times how strongly it applies, to two decimals. */
+function points(weights: Weights, code: WeightName, strength: number): number {
+  return Math.round(weights[code] * strength * 100) / 100;
 }
 
 /** Weights from a request (`time:3,service:8`) over the defaults; unknown names or non-numbers are an error. */

@@ -16,12 +16,13 @@ import {
   STORED_EVENT_COLUMNS,
   type StoredEvent,
   storedEventFromRow,
+  type StoredEventRow,
 } from "@painchain/shared/internal";
 import { compare } from "../compare.ts";
 import { listConnections } from "../connections_store.ts";
 import { coverageGaps } from "../coverage.ts";
 import { BadRequestError } from "../errors.ts";
-import { DEFAULT_WEIGHTS, parseWeights, rank, type Weights } from "../investigate/rank.ts";
+import { type Candidate, DEFAULT_WEIGHTS, parseWeights, rank, type Weights } from "../investigate/rank.ts";
 import { isoDate, repeated, validate } from "../validation.ts";
 
 const moment = (what: string) =>
@@ -62,6 +63,51 @@ const investigateQuery = z.object({
 
 /** Changes considered per investigation: the most recent in the window, plus every one of the service's. */
 const CANDIDATES = 2000;
+
+const CANDIDATE_COLUMNS =
+  "id, connector, event_type, occurred_at, service, environment, status, author, refs, title";
+type CandidateRow = Pick<
+  StoredEventRow,
+  | "id"
+  | "connector"
+  | "event_type"
+  | "occurred_at"
+  | "service"
+  | "environment"
+  | "status"
+  | "author"
+  | "refs"
+  | "title"
+>;
+
+function candidateFromRow(r: CandidateRow): Candidate {
+  return {
+    id: r.id,
+    connector: r.connector,
+    eventType: r.event_type,
+    time: new Date(r.occurred_at).toISOString(),
+    service: r.service ?? "",
+    environment: r.environment ?? "",
+    status: r.status,
+    author: r.author,
+    refs: r.refs,
+    title: r.title,
+  };
+}
+
+/** The full rows of some changes, by their keys. */
+async function fullEvents(sql: postgres.Sql, keys: Candidate[]): Promise<Map<string, StoredEvent>> {
+  if (keys.length === 0) return new Map();
+  const rows = await sql`SELECT ${sql.unsafe(STORED_EVENT_COLUMNS)} FROM change_events
+    WHERE (connector, id) IN (
+      SELECT * FROM unnest(${sql.array(keys.map((k) => k.connector))}::text[], ${
+    sql.array(keys.map((k) => k.id))
+  }::text[]))`;
+  return new Map(rows.map((r) => {
+    const e = storedEventFromRow(r);
+    return [`${e.connector}\u0000${e.id}`, e];
+  }));
+}
 
 export interface InvestigateDeps {
   sql: postgres.Sql;
@@ -113,12 +159,15 @@ export function investigateRoutes(deps: InvestigateDeps) {
     const from = new Date(at.getTime() - q.window);
     const until = new Date(at.getTime() + q.after);
     const tagged = q.tag.length ? sql`AND tags && ${sql.array(q.tag)}::text[]` : sql``;
+    // Ranked on light rows; only the changes shown are read in full (descriptions and metadata can be large).
+    const light = sql.unsafe(CANDIDATE_COLUMNS);
+    const t0 = performance.now();
     const [recent, ofService, after, connections] = await Promise.all([
-      sql`SELECT ${cols(sql)} FROM change_events
+      sql<CandidateRow[]>`SELECT ${light} FROM change_events
           WHERE occurred_at >= ${from} AND occurred_at <= ${at} ${tagged}
           ORDER BY occurred_at DESC, id DESC LIMIT ${CANDIDATES}`,
       q.service
-        ? sql`SELECT ${cols(sql)} FROM change_events
+        ? sql<CandidateRow[]>`SELECT ${light} FROM change_events
               WHERE service = ${q.service} AND occurred_at >= ${from} AND occurred_at <= ${at} ${tagged}
               ORDER BY occurred_at DESC, id DESC LIMIT ${CANDIDATES}`
         : Promise.resolve([]),
@@ -127,11 +176,9 @@ export function investigateRoutes(deps: InvestigateDeps) {
           ORDER BY occurred_at, id LIMIT 100`,
       watchedConnections(deps, from, until),
     ]);
-    const byId = new Map<string, StoredEvent>();
-    for (const r of [...recent, ...ofService]) {
-      const e = storedEventFromRow(r);
-      byId.set(`${e.connector}\u0000${e.id}`, e);
-    }
+    const t1 = performance.now();
+    const byId = new Map<string, Candidate>();
+    for (const r of [...recent, ...ofService]) byId.set(`${r.connector}\u0000${r.id}`, candidateFromRow(r));
     const events = [...byId.values()];
     const kinds = new Map<string, ChangeKind | undefined>();
     for (const e of events) {
@@ -143,8 +190,24 @@ export function investigateRoutes(deps: InvestigateDeps) {
       { at, windowMs: q.window, service: q.service, environment: q.environment },
       weights,
       (e) => kinds.get(`${e.connector}.${e.eventType}`),
+      q.limit,
     );
-    const gaps = await coverageGaps(sql, connections, from, until, deps.now());
+    const t2 = performance.now();
+    const [full, gaps] = await Promise.all([
+      fullEvents(sql, ranked.map((s) => s.event)),
+      coverageGaps(sql, connections, from, until, deps.now()),
+    ]);
+    const changes = ranked.flatMap((s) => {
+      const event = full.get(`${s.event.connector}\u0000${s.event.id}`);
+      return event ? [{ ...s, event }] : [];
+    });
+    // Where the time went, for whoever wonders why an answer was slow (browsers' devtools show it).
+    const ms = (a: number, b: number) => (b - a).toFixed(1);
+    c.header(
+      "Server-Timing",
+      `candidates;dur=${ms(t0, t1)}, rank;dur=${ms(t1, t2)}, detail;dur=${ms(t2, performance.now())}`,
+    );
+
     return c.json({
       at: at.toISOString(),
       from: from.toISOString(),
@@ -154,7 +217,7 @@ export function investigateRoutes(deps: InvestigateDeps) {
       environment: q.environment ?? null,
       weights,
       considered: events.length,
-      changes: ranked.slice(0, q.limit),
+      changes,
       after: after.map(storedEventFromRow),
       gaps,
     });

@@ -10,11 +10,17 @@ import { log, type Results } from "./util.ts";
 
 const AUTH = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
+/** Phases the gateway reports in Server-Timing, summed over the run. */
+const phases = new Map<string, number[]>();
+
 async function timed(url: string): Promise<number> {
   const t0 = performance.now();
   const res = await fetch(url, { headers: AUTH });
   if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
   await res.arrayBuffer();
+  for (const m of (res.headers.get("server-timing") ?? "").matchAll(/(\w+);dur=([\d.]+)/g)) {
+    phases.set(m[1]!, [...phases.get(m[1]!) ?? [], Number(m[2])]);
+  }
   return performance.now() - t0;
 }
 
@@ -54,6 +60,8 @@ export async function benchInvestigate(results: Results, qb: QueryBench, n = 200
   results.chain_p50_ms = { value: +p(chain, 0.5).toFixed(2), unit: "ms" };
   results.chain_p95_ms = { value: +p(chain, 0.95).toFixed(2), unit: "ms", note: "1M events, concurrency 1" };
   log(`investigate p50 ${results.investigate_p50_ms.value} ms  p95 ${results.investigate_p95_ms.value} ms`);
+  log(`  of which (p50): ${[...phases].map(([k, v]) => `${k} ${p(v, 0.5).toFixed(1)} ms`).join(", ")}`);
+
   log(`chain       p50 ${results.chain_p50_ms.value} ms  p95 ${results.chain_p95_ms.value} ms`);
 }
 
