@@ -83,3 +83,13 @@ export function hostsOf(urls: string | undefined, defaultPort: number): string[]
     return `${url.hostname}:${url.port || defaultPort}`;
   });
 }
+
+/** Where things are inside the compose network and the image. */
+export const COMPOSE_PLACES: Places = {
+  app: "/app",
+  secretsDir: "/run/secrets",
+  nats: ["nats:4222"],
+  postgres: ["postgres:5432"],
+  listen: "0.0.0.0:8000",
+  config: ["/etc/painchain"],
+};

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import { permissionFlags, type Places } from "../dev/permissions.ts";
+import { COMPOSE_PLACES, permissionFlags } from "../dev/permissions.ts";
 import { ROOT } from "./stack.ts";
 import { skipWithout } from "./tools.ts";
 
@@ -52,14 +52,7 @@ Deno.test({
       services: Record<string, Record<string, unknown>>;
     };
     for (const s of ["nats", "postgres", "store", "gateway"]) assert.ok(config.services[s], `service ${s}`);
-    const at: Places = {
-      app: "/app",
-      secretsDir: "/run/secrets",
-      nats: ["nats:4222"],
-      postgres: ["postgres:5432"],
-      listen: "0.0.0.0:8000",
-      config: ["/etc/painchain"],
-    };
+    const at = COMPOSE_PLACES;
     const flags = (svc: Record<string, unknown>) =>
       (svc.command as string[]).filter((a) => a.startsWith("--allow")).sort();
     assert.deepEqual(flags(config.services.store!), permissionFlags("store", at).sort());

@@ -1,0 +1,40 @@
+/**
+ * `deno task compose:flags`: writes the Deno permission flags of every service into compose.yaml and the
+ * Dockerfile's CMD, from dev/permissions.ts (run it after adding a variable to a service's config schema or a new
+ * connector; tests/compose_test.ts fails until the files agree).
+ */
+import { COMPOSE_PLACES, permissionFlags, type Service } from "./permissions.ts";
+
+const root = new URL("../", import.meta.url);
+const composePath = new URL("compose.yaml", root);
+const dockerfilePath = new URL("Dockerfile", root);
+
+/** Replaces the `--allow…` lines of the command that runs `entry`. */
+function withFlags(compose: string, entry: string, flags: string[]): string {
+  const escaped = entry.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const re = new RegExp(
+    `(command: \\[\\n(\\s+)"deno",\\n\\s+"run",\\n)((?:\\s+"--allow[^\\n]*\\n)+)((?:\\s+"--v8[^\\n]*\\n)?\\s+"${escaped}",)`,
+  );
+  const m = re.exec(compose);
+  if (!m) throw new Error(`compose.yaml: no deno command runs ${entry}`);
+  const indent = m[2]!;
+  const lines = flags.map((f) => `${indent}${JSON.stringify(f)},\n`).join("");
+  return compose.slice(0, m.index) + m[1] + lines + m[4] + compose.slice(m.index + m[0].length);
+}
+
+let compose = await Deno.readTextFile(composePath);
+const entries: [string, Service, string?][] = [["store/main.ts", "store"], ["gateway/main.ts", "gateway"]];
+for (const m of compose.matchAll(/"connectors\/([a-z0-9_-]+)\/main\.ts"/g)) {
+  entries.push([`connectors/${m[1]}/main.ts`, "connector", m[1]]);
+}
+for (const [entry, service, connector] of entries) {
+  compose = withFlags(compose, entry, permissionFlags(service, COMPOSE_PLACES, connector));
+}
+await Deno.writeTextFile(composePath, compose);
+
+const flags = permissionFlags("gateway", COMPOSE_PLACES);
+const cmd = `CMD ${JSON.stringify(["deno", "run", ...flags, "gateway/main.ts"]).replaceAll('","', '", "')}`;
+const dockerfile = await Deno.readTextFile(dockerfilePath);
+await Deno.writeTextFile(dockerfilePath, dockerfile.replace(/^CMD \["deno", "run".*$/m, cmd));
+// deno-lint-ignore no-console
+console.log(`compose.yaml and Dockerfile: permissions of ${entries.length} services written`);
