@@ -6,10 +6,10 @@
  */
 import { upstreamErrorText } from "@painchain/shared";
 import { accessFromKubeconfig, accessInCluster, type ClusterAccess, parseKubeconfig } from "./kubeconfig.ts";
+import type { KubeObject } from "./model.ts";
 import { type KubeSettings, SERVICE_ACCOUNT_DIR } from "./settings.ts";
 
-// deno-lint-ignore no-explicit-any
-export type KubeObject = any;
+export type { KubeObject } from "./model.ts";
 
 export interface KubeList {
   items: KubeObject[];
@@ -38,6 +38,12 @@ export class KubeApiError extends Error {
 }
 
 const PAGE = 500;
+
+/** One page of a list: its items, the snapshot's resourceVersion, and where the next page starts. */
+interface ListPage {
+  items?: KubeObject[];
+  metadata?: { resourceVersion?: string; continue?: string };
+}
 
 /** How the settings reach the cluster. */
 export function accessOf(s: KubeSettings, mayReadFiles: boolean): ClusterAccess {
@@ -110,7 +116,11 @@ export function kubeApi(access: ClusterAccess, doFetch: typeof fetch = fetch): K
     }
     return h;
   };
-  const get = async (path: string, query: Record<string, string | undefined>, signal?: AbortSignal) => {
+  const get = async <T>(
+    path: string,
+    query: Record<string, string | undefined>,
+    signal?: AbortSignal,
+  ): Promise<T> => {
     const url = new URL(server + path);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
     let res: Response;
@@ -124,7 +134,7 @@ export function kubeApi(access: ClusterAccess, doFetch: typeof fetch = fetch): K
       throw new KubeApiError(0, `GET ${path}: ${upstreamErrorText(err, { host })}`);
     }
     if (!res.ok) throw await statusError(res, `GET ${path}`, host);
-    return await res.json() as KubeObject;
+    return await res.json() as T;
   };
   return {
     async list(path, opts = {}) {
@@ -132,7 +142,7 @@ export function kubeApi(access: ClusterAccess, doFetch: typeof fetch = fetch): K
       let cont: string | undefined;
       let resourceVersion = "";
       do {
-        const page = await get(path, {
+        const page = await get<ListPage>(path, {
           limit: String(PAGE),
           continue: cont,
           labelSelector: opts.labelSelector,
@@ -191,8 +201,8 @@ export function kubeApi(access: ClusterAccess, doFetch: typeof fetch = fetch): K
               const line = buf.slice(0, nl).trim();
               buf = buf.slice(nl + 1);
               if (!line) continue;
-              const e = JSON.parse(line);
-              onEvent(e.type as WatchEventType, e.object);
+              const e = JSON.parse(line) as { type: WatchEventType; object: KubeObject };
+              onEvent(e.type, e.object);
             }
           }
         } catch (err) {
@@ -215,7 +225,7 @@ export function kubeApi(access: ClusterAccess, doFetch: typeof fetch = fetch): K
       }
     },
     async version() {
-      const v = await get("/version", {});
+      const v = await get<{ gitVersion?: string }>("/version", {});
       return String(v.gitVersion ?? "unknown");
     },
   };
