@@ -31,6 +31,9 @@ interface Row {
   title: string;
   author: string;
   version: number;
+  service: string;
+  environment: string;
+  refs: string[];
   metadata: Record<string, unknown>;
   time: Date;
 }
@@ -40,7 +43,8 @@ async function rows(pl: Pipeline): Promise<Row[]> {
   return [
     ...await pl.sql<
       Row[]
-    >`SELECT id, event_type, status, title, author, version, metadata, occurred_at AS time
+    >`SELECT id, event_type, status, title, author, version, service, environment, refs, metadata,
+      occurred_at AS time
     FROM change_events WHERE connector = 'kubernetes' ORDER BY id`,
   ].map((r) => ({ ...r }));
 }
@@ -145,6 +149,9 @@ Deno.test({
         after: "registry.example.com/web:1.26",
       }]);
       assert.ok(rollout.time.getTime() >= before - 1000, "time of the change, not creationTimestamp");
+      // The app label names the service; no environment label: the namespace.
+      assert.deepEqual([rollout.service, rollout.environment], ["web", "a"]);
+      assert.ok(rollout.refs.includes("image:registry.example.com/web:1.26"), String(rollout.refs));
       kube.setStatus("deployments", "a", "web", rolledOut(2, 2));
       await waitFor(
         async () => (await rows(pl)).find((r) => r.id === rollout.id && r.status === "complete"),
@@ -219,6 +226,7 @@ Deno.test({
         "one grouped crash-loop event",
       );
       assert.match(crash[0]!.title, /CrashLoopBackOff in a\/web/);
+      assert.deepEqual([crash[0]!.service, crash[0]!.environment], ["web", "a"], "the workload's");
       assert.equal(crash[0]!.status, "ongoing");
       kube.update("pods", "a", "web-5d4f8c7b9-x1", (o) => {
         o.status.containerStatuses[0] = { ...running(6), name: "web" };

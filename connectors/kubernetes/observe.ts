@@ -66,8 +66,8 @@ const HANDLERS: Record<string, Handler> = {
     observeHelmRelease(cx, k, asKind<Secret>(o), prevAs<HelmSnapshot>(prev), mode),
   pods: (cx, k, o, prev, mode, state) =>
     observePod(cx, k, asKind<Pod>(o), prevAs<PodSnapshot>(prev), mode, state, false),
-  events: (cx, k, o, prev, mode) =>
-    observeWarning(cx, k, asKind<KubeEvent>(o), prevAs<Snapshot<WarningView>>(prev), mode, false),
+  events: (cx, k, o, prev, mode, state) =>
+    observeWarning(cx, k, asKind<KubeEvent>(o), prevAs<Snapshot<WarningView>>(prev), mode, state, false),
 };
 
 export function createObserver(s: KubeSettings, connectionTags: string[], now: () => Date) {
@@ -95,7 +95,8 @@ export function createObserver(s: KubeSettings, connectionTags: string[], now: (
         return { changes: [], writes: [[key, null]] };
       }
       if (!state.has(key)) return none();
-      return { changes: [cx.lifecycle(o, k.kind, "deleted")], writes: [[key, null]] };
+      const place = stateOf<Snapshot<unknown>>(state, key)?.place;
+      return { changes: [cx.lifecycle(o, k.kind, "deleted", place)], writes: [[key, null]] };
     },
     ignored: (path: string) => ignored(path, cx.ignore),
   };

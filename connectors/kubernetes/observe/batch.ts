@@ -19,6 +19,7 @@ function jobFailed(cx: Cx, o: Job, failed: NonNullable<JobView["failed"]>): Mapp
     author: "",
     status: "failed",
     tags: cx.tagsFor(b.ns),
+    ...cx.placeOf(o, "Job", b.name),
     refs: [b.ref],
     metadata: { ...b.meta, manager: null, reason: failed.reason, message: failed.message },
   };

@@ -5,7 +5,7 @@
  */
 import type { MappedChange } from "@painchain/shared";
 import { DEFAULT_IGNORE, diffObjects, type FieldChange } from "../diff.ts";
-import type { KubeObject, ObjectMeta } from "../model.ts";
+import type { KubeObject, ObjectMeta, PodTemplate } from "../model.ts";
 import type { KindDef } from "../resources.ts";
 import type { KubeSettings } from "../settings.ts";
 
@@ -25,6 +25,59 @@ export interface Snapshot<V = Record<string, unknown>> {
   uid?: string;
   rv?: string;
   view: V;
+  /** Its service and environment when last seen (for its deletion, its pods and their Warning events). */
+  place?: Place;
+}
+
+/** The service a change belongs to and the environment it happened in (ChangeEvent `service`, `environment`). */
+export interface Place {
+  service: string;
+  environment: string;
+}
+
+type Labels = Record<string, string> | undefined;
+
+/** Where the service's name is read from, first found wins. */
+export const SERVICE_LABELS = ["app.kubernetes.io/name", "app.kubernetes.io/part-of", "app"];
+export const ENVIRONMENT_LABELS = ["environment", "app.kubernetes.io/environment"];
+
+/** The first label of `names` (in that order) that one of the label sets holds (the object's first). */
+function firstLabel(names: string[], sets: Labels[]): string {
+  for (const n of names) {
+    for (const labels of sets) {
+      const v = labels?.[n]?.trim();
+      if (v) return v.slice(0, 100);
+    }
+  }
+  return "";
+}
+
+/**
+ * The place of an object with these label sets (its own, then its pod template's): the service from
+ * app.kubernetes.io/name, else app.kubernetes.io/part-of, else app, else `fallbackService`; the environment from
+ * an environment or app.kubernetes.io/environment label, else the namespace.
+ */
+export function placeFrom(sets: Labels[], ns: string | null | undefined, fallbackService = ""): Place {
+  return {
+    service: firstLabel(SERVICE_LABELS, sets) || fallbackService.slice(0, 100),
+    environment: firstLabel(ENVIRONMENT_LABELS, sets) || (ns ?? ""),
+  };
+}
+
+/** The labels that say what an object is part of: its own, its pod template's, a Service's selector. */
+export function labelSets(o: KubeObject, kind: string): Labels[] {
+  const spec = o.spec as {
+    template?: PodTemplate;
+    jobTemplate?: { spec?: { template?: PodTemplate } };
+    selector?: unknown;
+  } | undefined;
+  return [
+    o.metadata?.labels,
+    spec?.template?.metadata?.labels,
+    spec?.jobTemplate?.spec?.template?.metadata?.labels,
+    // A Service's selector is a plain label map (a workload's is a LabelSelector): the pods it routes to.
+    kind === "Service" ? spec?.selector as Labels : undefined,
+  ];
 }
 
 /** Nothing to publish, nothing to save. */
@@ -87,6 +140,8 @@ export interface Cx {
   tagsFor(ns: string | null): string[];
   base(o: KubeObject, kind: string): Base;
   idOf(...parts: (string | number | null | undefined)[]): string;
+  /** The object's service and environment (its labels, its template's), `fallbackService` when unlabelled. */
+  placeOf(o: KubeObject, kind: string, fallbackService?: string): Place;
   /** A change of a keyed object (config, service, ingress …): one event per resourceVersion. */
   simpleChange(
     o: KubeObject,
@@ -97,8 +152,8 @@ export interface Cx {
     extra?: Record<string, unknown>,
     status?: string,
   ): MappedChange;
-  /** An object created or deleted. */
-  lifecycle(o: KubeObject, kind: string, what: "created" | "deleted"): MappedChange;
+  /** An object created or deleted; `place` when known better than from `o` (a deletion found by a re-list). */
+  lifecycle(o: KubeObject, kind: string, what: "created" | "deleted", place?: Place): MappedChange;
 }
 
 export function observeContext(s: KubeSettings, connectionTags: string[], now: () => Date): Cx {
@@ -126,6 +181,9 @@ export function observeContext(s: KubeSettings, connectionTags: string[], now: (
   const idOf = (...parts: (string | number | null | undefined)[]) =>
     [s.cluster, ...parts.map((p) => p ?? "_")].join(":");
 
+  const placeOf = (o: KubeObject, kind: string, fallbackService = "") =>
+    placeFrom(labelSets(o, kind), o.metadata?.namespace, fallbackService);
+
   return {
     s,
     ignore,
@@ -133,6 +191,7 @@ export function observeContext(s: KubeSettings, connectionTags: string[], now: (
     tagsFor,
     base,
     idOf,
+    placeOf,
     simpleChange(o, kind, eventType, title, diff, extra = {}, status = "changed") {
       const b = base(o, kind);
       const w = lastWriter(o);
@@ -148,11 +207,12 @@ export function observeContext(s: KubeSettings, connectionTags: string[], now: (
         author: w?.manager ?? "",
         status,
         tags: tagsFor(b.ns),
+        ...placeOf(o, kind),
         refs: [b.ref],
         metadata: { ...b.meta, manager: w?.manager ?? null, diff, ...extra },
       };
     },
-    lifecycle(o, kind, what) {
+    lifecycle(o, kind, what, place) {
       const b = base(o, kind);
       const w = lastWriter(o);
       return {
@@ -166,6 +226,7 @@ export function observeContext(s: KubeSettings, connectionTags: string[], now: (
         author: what === "created" ? w?.manager ?? "" : "",
         status: what,
         tags: tagsFor(b.ns),
+        ...(place ?? placeOf(o, kind)),
         refs: [b.ref],
         metadata: { ...b.meta, manager: what === "created" ? w?.manager ?? null : null },
       };
@@ -196,7 +257,12 @@ export function observeKeyed<T extends KubeObject, V>(
   const view = kind.view(o);
   const b = cx.base(o, k.kind);
   const key = objectKey(k, b.ns, b.name);
-  const snap: Snapshot<V> = { uid: o.metadata?.uid, rv: o.metadata?.resourceVersion, view };
+  const snap: Snapshot<V> = {
+    uid: o.metadata?.uid,
+    rv: o.metadata?.resourceVersion,
+    view,
+    place: cx.placeOf(o, k.kind),
+  };
   if (!prev) {
     const changes = mode === "baseline"
       ? []

@@ -42,6 +42,8 @@ export function observeHelmRelease(
     author: "helm",
     status: r.status,
     tags: cx.tagsFor(ns),
+    // Helm labels its release Secrets owner/name/status/version only: unlabelled, the service is the release.
+    ...cx.placeOf(o, "Secret", r.release),
     refs: [`helm:${s.cluster}/${ns}/${r.release}`],
     metadata: {
       cluster: s.cluster,

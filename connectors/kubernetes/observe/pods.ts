@@ -6,15 +6,17 @@
  */
 import type { MappedChange } from "@painchain/shared";
 import type { KubeEvent, ObjectMeta, Pod } from "../model.ts";
-import type { KindDef } from "../resources.ts";
+import { type KindDef, KINDS } from "../resources.ts";
 import {
   type Cx,
   iso,
   type Mode,
   objectKey,
   type Observation,
+  type Place,
   type Snapshot,
   type StateMap,
+  stateOf,
   type StateWrite,
 } from "./common.ts";
 
@@ -30,6 +32,8 @@ export interface TroubleGroup {
   pods: Record<string, number>;
   open: boolean;
   message: string;
+  /** Of the owning workload (groups saved before it was kept have none until their next update). */
+  place?: Place;
 }
 
 export interface PodSnapshot {
@@ -38,6 +42,8 @@ export interface PodSnapshot {
   owner: string;
   restarts: number;
   reasons: string[];
+  /** The pod's service and environment: its workload's when known, else its own labels'. */
+  place?: Place;
 }
 
 export interface WarningView extends Record<string, unknown> {
@@ -56,6 +62,18 @@ const RESTART_JUMP = 3;
 const COVERED_BY_POD_TROUBLE = new Set(["BackOff", "Failed"]);
 
 const troubleKey = (ns: string, owner: string, reason: string) => `trouble.${ns}.${owner}.${reason}`;
+
+/** The state keys a workload named `owner` may be kept under. */
+const OWNER_KINDS = ["deployments", "statefulsets", "daemonsets", "jobs"];
+
+/** The place of the workload `owner` in `ns`, as last seen (when its kind is watched and it was seen). */
+function workloadPlace(state: StateMap, ns: string, owner: string): Place | undefined {
+  for (const kind of OWNER_KINDS) {
+    const place = stateOf<Snapshot<unknown>>(state, `obj.${kind}.${ns || "_"}.${owner}`)?.place;
+    if (place) return place;
+  }
+  return undefined;
+}
 
 /** What podOwner reads of a pod. */
 interface PodLike {
@@ -112,6 +130,8 @@ function troubleChange(cx: Cx, g: TroubleGroup): MappedChange {
     author: "",
     status,
     tags: cx.tagsFor(g.namespace),
+    service: g.place?.service ?? g.owner,
+    environment: g.place?.environment ?? g.namespace,
     refs: [`k8s:${cx.s.cluster}/${g.namespace}/workload/${g.owner}`],
     metadata: {
       cluster: cx.s.cluster,
@@ -147,6 +167,9 @@ export function observePod(
     ? ["Restarts"]
     : [];
   const reasons = [...t.reasons, ...jump];
+  // Unlabelled and of no workload seen, a pod's service is its owner's name.
+  const place = workloadPlace(state, ns, owner) ??
+    (deleted && prev?.place ? prev.place : cx.placeOf(o, "Pod", owner));
   const writes: StateWrite[] = [[
     key,
     deleted ? null : {
@@ -155,6 +178,7 @@ export function observePod(
       owner,
       restarts: t.restarts,
       reasons,
+      place,
     } satisfies PodSnapshot,
   ]];
   const changes: MappedChange[] = [];
@@ -172,6 +196,7 @@ export function observePod(
       g.pods[name] = t.restarts;
       g.lastSeen = at;
       g.message = t.message || g.message;
+      g.place = place;
       changes.push(troubleChange(cx, g));
       writes.push([gk, g]);
     } else {
@@ -186,6 +211,7 @@ export function observePod(
         pods: { [name]: t.restarts },
         open: true,
         message: t.message || (reason === "Restarts" ? `${name} restarted ${t.restarts} times` : reason),
+        place,
       };
       changes.push(troubleChange(cx, ng));
       writes.push([gk, ng]);
@@ -200,6 +226,7 @@ export function observePod(
       (o.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
     if (!ready && g.reason !== "Restarts") continue;
     delete g.pods[name];
+    g.place ??= place;
     if (Object.keys(g.pods).length === 0) {
       g.open = false;
       g.lastSeen = at;
@@ -214,6 +241,24 @@ export function observePod(
   return { changes, writes };
 }
 
+/**
+ * The place of what a Warning event is about: a pod's workload (or the pod as last seen), a workload, or any
+ * other object watched with a place. Unknown when that object was never seen.
+ */
+function involvedPlace(
+  state: StateMap,
+  ns: string | null,
+  involved: Partial<KubeEvent["involvedObject"]>,
+): Place | undefined {
+  const name = involved.name ?? "";
+  if (involved.kind === "Pod") {
+    const pod = stateOf<PodSnapshot>(state, `obj.pods.${ns || "_"}.${name}`);
+    return pod ? workloadPlace(state, ns ?? "", pod.owner) ?? pod.place : undefined;
+  }
+  const kind = KINDS.find((k) => k.kind === involved.kind && !k.labelSelector);
+  return kind ? stateOf<Snapshot<unknown>>(state, `obj.${kind.key}.${ns || "_"}.${name}`)?.place : undefined;
+}
+
 /** A Warning event: one change per Kubernetes event, updated as its count goes up. */
 export function observeWarning(
   cx: Cx,
@@ -221,6 +266,7 @@ export function observeWarning(
   o: KubeEvent,
   prev: Snapshot<WarningView> | undefined,
   mode: Mode,
+  state: StateMap,
   deleted: boolean,
 ): Observation {
   const { s } = cx;
@@ -243,6 +289,7 @@ export function observeWarning(
   const ns = o.metadata?.namespace ?? involved.namespace ?? null;
   const target = `${involved.kind ?? "object"} ${ns ? `${ns}/` : ""}${involved.name ?? ""}`;
   const message = String(o.message ?? o.note ?? "");
+  const place = involvedPlace(state, ns, involved);
   const change: MappedChange = {
     upstreamId: cx.idOf(ns, "event", o.metadata?.uid),
     eventType: "trouble",
@@ -254,6 +301,8 @@ export function observeWarning(
     author: String(o.source?.component ?? o.reportingController ?? ""),
     status: "warning",
     tags: cx.tagsFor(ns),
+    service: place?.service ?? "",
+    environment: place?.environment ?? ns ?? "",
     refs: [`k8s:${s.cluster}/${ns ?? "_"}/${involved.kind}/${involved.name}`],
     metadata: {
       cluster: s.cluster,

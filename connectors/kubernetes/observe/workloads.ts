@@ -94,10 +94,13 @@ export function observeWorkload(
   const template = hashOf(o.spec?.template ?? {});
   const templates = [...(prev?.templates ?? []).filter((t) => t !== template), template].slice(-10);
   const status = rolloutStatus(k.kind, o);
+  // Unlabelled, a workload's service is its name.
+  const place = cx.placeOf(o, k.kind, b.name);
   const snap: WorkloadSnapshot = {
     uid: o.metadata?.uid,
     rv: o.metadata?.resourceVersion,
     view,
+    place,
     generation,
     templates,
     ...(prev?.rollout ? { rollout: prev.rollout } : {}),
@@ -129,6 +132,7 @@ export function observeWorkload(
         author: w?.manager ?? "",
         status: "scaled",
         tags: cx.tagsFor(b.ns),
+        ...place,
         refs: [b.ref],
         metadata: { ...b.meta, manager: w?.manager ?? null, diff, replicas: d.after },
       });
@@ -156,7 +160,10 @@ export function observeWorkload(
         author: w?.manager ?? "",
         status,
         tags: cx.tagsFor(b.ns),
-        refs: [b.ref, ...imgs.map((i) => `image:${i}`), ...digests.map((d) => `image:${d}`)].slice(0, 50),
+        ...place,
+        // Each image as written (image:registry/name:tag, to chain to the build that pushed it) and each digest.
+        refs: [...new Set([b.ref, ...imgs.map((i) => `image:${i}`), ...digests.map((d) => `image:${d}`)])]
+          .filter((r) => r.length <= 200).slice(0, 50),
         metadata: {
           ...b.meta,
           manager: w?.manager ?? null,
@@ -179,7 +186,7 @@ export function observeWorkload(
     }
   } else if (prev?.rollout && prev.rollout.generation === generation && prev.rollout.status !== status) {
     // The same rollout moving on: progressing → complete (or failed). Same id, new status.
-    const change = structuredClone(prev.rollout.change);
+    const change: MappedChange = { ...structuredClone(prev.rollout.change), ...place };
     change.status = status;
     change.metadata = {
       ...change.metadata,
