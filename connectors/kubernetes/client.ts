@@ -18,9 +18,24 @@ export interface KubeList {
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
 
+export interface ListOptions {
+  labelSelector?: string;
+  signal?: AbortSignal;
+}
+
 export interface KubeApi {
   /** Every object of a collection (paginated under the hood) and the list's resourceVersion. */
-  list(path: string, opts?: { labelSelector?: string; signal?: AbortSignal }): Promise<KubeList>;
+  list(path: string, opts?: ListOptions): Promise<KubeList>;
+  /**
+   * The same, a page at a time: `onPage` has each page's items (and may let them go) before the next is read.
+   * A continue token that expired in between (410) starts the list over, after `onRestart`: items already handed
+   * over may come again, and some may be gone. Resolves to the list's resourceVersion.
+   */
+  listPages(
+    path: string,
+    opts: ListOptions & { onRestart?: () => void },
+    onPage: (items: KubeObject[]) => Promise<void> | void,
+  ): Promise<string>;
   /** Streams changes after `resourceVersion`; resolves when the server ends the watch. */
   watch(
     path: string,
@@ -136,24 +151,39 @@ export function kubeApi(access: ClusterAccess, doFetch: typeof fetch = fetch): K
     if (!res.ok) throw await statusError(res, `GET ${path}`, host);
     return await res.json() as T;
   };
-  return {
-    async list(path, opts = {}) {
-      const items: KubeObject[] = [];
+  const listPages: KubeApi["listPages"] = async (path, opts, onPage) => {
+    for (let attempt = 1;; attempt++) {
       let cont: string | undefined;
       let resourceVersion = "";
-      do {
-        const page = await get<ListPage>(path, {
-          limit: String(PAGE),
-          continue: cont,
-          labelSelector: opts.labelSelector,
-        }, opts.signal);
-        items.push(...(page.items ?? []));
-        cont = page.metadata?.continue || undefined;
-        // The first page's version is the snapshot's; later pages share it.
-        resourceVersion ||= page.metadata?.resourceVersion ?? "";
-      } while (cont);
+      try {
+        do {
+          const page = await get<ListPage>(path, {
+            limit: String(PAGE),
+            continue: cont,
+            labelSelector: opts.labelSelector,
+          }, opts.signal);
+          // The first page's version is the snapshot's; later pages share it.
+          resourceVersion ||= page.metadata?.resourceVersion ?? "";
+          cont = page.metadata?.continue || undefined;
+          await onPage(page.items ?? []);
+        } while (cont);
+        return resourceVersion;
+      } catch (err) {
+        // The snapshot a continue token points into was compacted away: list again, from now.
+        if (!(cont && err instanceof KubeApiError && err.status === 410 && attempt < 3)) throw err;
+        opts.onRestart?.();
+      }
+    }
+  };
+  return {
+    async list(path, opts = {}) {
+      let items: KubeObject[] = [];
+      const resourceVersion = await listPages(path, { ...opts, onRestart: () => (items = []) }, (page) => {
+        items.push(...page);
+      });
       return { items, resourceVersion };
     },
+    listPages,
     async watch(path, opts, onEvent) {
       // Newline-delimited JSON events, read from the response stream until the server ends the watch.
       const ac = new AbortController();

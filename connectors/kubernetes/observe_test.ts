@@ -440,3 +440,25 @@ function helmSecret(): Json {
     data: { release: encodeHelmRelease(record, (b) => gzipSync(b)) },
   };
 }
+
+Deno.test("a pod in trouble found gone by a re-list resolves its group (its owner is the one last seen)", () => {
+  const f = feed();
+  const o = createObserver(settingsOf(conn()), [], () => new Date("2026-11-26T12:00:00Z"));
+  const [open] = f.see("pods", {
+    metadata: meta("api-abc-9", {
+      labels: { "pod-template-hash": "abc" },
+      ownerReferences: [{ kind: "ReplicaSet", name: "api-abc", controller: true }],
+    }),
+    status: {
+      containerStatuses: [{
+        name: "api",
+        restartCount: 4,
+        state: { waiting: { reason: "CrashLoopBackOff" } },
+      }],
+    },
+  });
+  assert.equal(open!.status, "ongoing");
+  // What the poll hands over for a pod missing from a re-list: its name and namespace only.
+  const r = o.deleted(kind("pods"), { metadata: { name: "api-abc-9", namespace: "shop" } }, f.state);
+  assert.deepEqual(r.changes.map((c) => [c.upstreamId, c.status]), [[open!.upstreamId, "resolved"]]);
+});

@@ -6,7 +6,7 @@
  * missed. Changes are published before their state is saved, and state before the resourceVersion.
  */
 import type { PollContext, PollOutcome } from "@painchain/shared";
-import { accessOf, type KubeApi, kubeApi, type KubeObject } from "./client.ts";
+import { accessOf, type KubeApi, kubeApi, KubeApiError, type KubeObject } from "./client.ts";
 import { createObserver, type Mode, objectKey, type Observation, type StateMap } from "./observe.ts";
 import { collectionPath, type KindDef, KINDS } from "./resources.ts";
 import { type KubeSettings, operatorWrote, settingsOf } from "./settings.ts";
@@ -69,15 +69,18 @@ export async function pollKubernetes(ctx: PollContext, opts: KubePollOptions = {
   const saveCursor = () => ctx.saveCursor({ ...cursor, gen: cursor.gen + 1 });
 
   const relist = async (k: KindDef, ns: string | null, mode: Mode): Promise<string> => {
-    const list = await api.list(collectionPath(k, ns), {
+    // A page at a time: a large collection is never held whole.
+    let seen = new Set<string>();
+    const resourceVersion = await api.listPages(collectionPath(k, ns), {
       signal: ctx.signal,
       ...(k.labelSelector ? { labelSelector: k.labelSelector } : {}),
+      onRestart: () => (seen = new Set()),
+    }, async (items) => {
+      for (const o of items) {
+        seen.add(objectKey(k, o.metadata?.namespace, o.metadata?.name));
+        await commit(observer.observe(k, o, mode, state));
+      }
     });
-    const seen = new Set<string>();
-    for (const o of list.items) {
-      seen.add(objectKey(k, o.metadata?.namespace, o.metadata?.name));
-      await commit(observer.observe(k, o, mode, state));
-    }
     // Known here before, missing now: deleted while nobody watched.
     const prefix = `obj.${k.key}.${ns ? `${ns}.` : ""}`;
     for (const key of [...state.keys()]) {
@@ -92,14 +95,16 @@ export async function pollKubernetes(ctx: PollContext, opts: KubePollOptions = {
       };
       await commit(observer.deleted(k, gone, state));
     }
-    return list.resourceVersion;
+    return resourceVersion;
   };
 
   const session = async (k: KindDef, ns: string | null) => {
     const key = `${k.key}|${ns ?? "*"}`;
     for (let attempt = 0; attempt < 3; attempt++) {
       if (!cursor.rvs[key]) {
-        cursor.rvs[key] = await relist(k, ns, attempt === 0 && !(key in cursor.rvs) ? "baseline" : "relist");
+        // (Read the list first, then assign: `cursor.rvs` must be looked up after the await.)
+        const rv = await relist(k, ns, attempt === 0 && !(key in cursor.rvs) ? "baseline" : "relist");
+        cursor.rvs[key] = rv;
         await lane;
         await saveCursor();
       }
@@ -150,12 +155,14 @@ export async function pollKubernetes(ctx: PollContext, opts: KubePollOptions = {
       }
       await chain;
       await lane;
-      if (failure instanceof GoneError) gone = true;
-      else if (failure) throw failure;
+      // The API says "too old" either way: an ERROR event with a 410 Status inside the stream, or (from some
+      // servers and the proxies in front of them) a plain HTTP 410 answer to the watch request.
+      if (failure instanceof GoneError || (failure instanceof KubeApiError && failure.status === 410)) {
+        gone = true;
+      } else if (failure) throw failure;
       if (gone) {
         // Too old: re-list, compare with the state, watch on from the new version.
-        delete cursor.rvs[key];
-        cursor.rvs = { ...cursor.rvs, [key]: "" };
+        cursor.rvs[key] = "";
         continue;
       }
       await saveCursor();

@@ -161,7 +161,8 @@ export function observePod(
   const ns = String(o.metadata?.namespace);
   const name = String(o.metadata?.name);
   const key = objectKey(k, ns, name);
-  const owner = podOwner(o);
+  // A pod found gone by a re-list is only its name: its owner is the one last seen.
+  const owner = deleted && prev ? prev.owner : podOwner(o);
   const t = deleted ? { reasons: [] as string[], restarts: prev?.restarts ?? 0, message: "" } : podTrouble(o);
   const jump = prev && t.restarts - prev.restarts >= RESTART_JUMP && t.reasons.length === 0
     ? ["Restarts"]
