@@ -40,7 +40,7 @@ export interface KubeApi {
   watch(
     path: string,
     opts: { resourceVersion: string; timeoutSeconds: number; labelSelector?: string; signal: AbortSignal },
-    onEvent: (type: WatchEventType, object: KubeObject) => void,
+    onEvent: (type: WatchEventType, object: KubeObject) => void | Promise<void>,
   ): Promise<void>;
   version(): Promise<string>;
 }
@@ -53,6 +53,13 @@ export class KubeApiError extends Error {
 }
 
 const PAGE = 500;
+
+/** An error thrown by a watch's event handler, carried out of the stream reading untouched. */
+class HandlerError extends Error {
+  constructor(override readonly cause: unknown) {
+    super("watch handler failed");
+  }
+}
 
 /** One page of a list: its items, the snapshot's resourceVersion, and where the next page starts. */
 interface ListPage {
@@ -188,10 +195,8 @@ export function kubeApi(access: ClusterAccess, doFetch: typeof fetch = fetch): K
       // Newline-delimited JSON events, read from the response stream until the server ends the watch.
       const ac = new AbortController();
       let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
-      // Ends a pending read at once when the poll is stopped.
-      const aborted = new Promise<{ done: true; value: undefined }>((resolve) =>
-        ac.signal.addEventListener("abort", () => resolve({ done: true, value: undefined }), { once: true })
-      );
+      // Cancelling the reader ends a pending read at once when the poll is stopped. (Not a Promise.race with an
+      // "aborted" promise: each race leaves a reaction on it holding the chunk read, until the watch ends.)
       const stop = () => {
         ac.abort();
         reader?.cancel().catch(() => {});
@@ -223,8 +228,8 @@ export function kubeApi(access: ClusterAccess, doFetch: typeof fetch = fetch): K
         let buf = "";
         try {
           for (;;) {
-            const { done, value } = await Promise.race([reader.read(), aborted]);
-            if (done) break;
+            const { done, value } = await reader.read();
+            if (done || ac.signal.aborted) break;
             buf += dec.decode(value, { stream: true });
             let nl: number;
             while ((nl = buf.indexOf("\n")) >= 0) {
@@ -232,10 +237,17 @@ export function kubeApi(access: ClusterAccess, doFetch: typeof fetch = fetch): K
               buf = buf.slice(nl + 1);
               if (!line) continue;
               const e = JSON.parse(line) as { type: WatchEventType; object: KubeObject };
-              onEvent(e.type, e.object);
+              // One event at a time: while it is handled, nothing more is read (the server waits).
+              try {
+                await onEvent(e.type, e.object);
+              } catch (err) {
+                throw new HandlerError(err);
+              }
             }
           }
         } catch (err) {
+          // The caller's own error (a 410 inside the stream, a failed publish): as it was thrown.
+          if (err instanceof HandlerError) throw err.cause;
           if (!ac.signal.aborted) {
             throw new KubeApiError(
               0,
