@@ -56,6 +56,14 @@ const TROUBLE_WAITING = new Set([
   "ErrImagePull",
   "CreateContainerConfigError",
 ]);
+/** Every reason a trouble group may have (the waiting reasons as grouped, OOMKilled, a restart jump). */
+const TROUBLE_REASONS = [
+  "CrashLoopBackOff",
+  "ImagePullBackOff",
+  "CreateContainerConfigError",
+  "OOMKilled",
+  "Restarts",
+];
 /** Restarts since the last sighting that count as a jump, even without a waiting reason. */
 const RESTART_JUMP = 3;
 /** Warning reasons on pods that pod trouble already reports. */
@@ -218,9 +226,11 @@ export function observePod(
       writes.push([gk, ng]);
     }
   }
-  // Groups this pod was part of and no longer shows: the pod recovered (or went away).
-  for (const [gk, v] of state) {
-    if (!gk.startsWith(`trouble.${ns}.${owner}.`)) continue;
+  // Groups this pod was part of and no longer shows: the pod recovered (or went away). Looked up by reason,
+  // not by scanning the state (a cluster's state holds an entry per object).
+  for (const gk of TROUBLE_REASONS.map((r) => troubleKey(ns, owner, r))) {
+    const v = state.get(gk);
+    if (!v) continue;
     const g = structuredClone(v as TroubleGroup);
     if (!g.open || !(name in g.pods) || reasons.includes(g.reason)) continue;
     const ready = deleted ||
