@@ -21,7 +21,7 @@ import {
   type StateStore,
 } from "@painchain/shared/internal";
 import { FakeKube } from "./fake_kube/server.ts";
-import { configMap, deployment } from "./fake_kube/objects.ts";
+import { configMap, deployment, pod, running } from "./fake_kube/objects.ts";
 
 const ignoreOps = { sanitizeResources: false, sanitizeOps: false };
 
@@ -178,3 +178,38 @@ for (const plainGone of [false, true]) {
     },
   });
 }
+
+Deno.test({
+  name:
+    "pod status churn that changes nothing kept writes nothing to KV; what changes is written once, by the poll's end",
+  ...ignoreOps,
+  fn: async () => {
+    const kube = new FakeKube({ bookmarkMs: 200 }).start();
+    try {
+      kube.apply("deployments", deployment("a", "web", "web:1", 20));
+      for (let i = 0; i < 20; i++) {
+        kube.apply("pods", pod("a", "web", `p${i}`, running(0)), { manager: "kubelet" });
+      }
+      const h = pollHarness(kube, { namespaces: ["a"] });
+      await h.poll();
+      const baseline = h.writes.count;
+      assert.equal(baseline, 21, "one state entry per object");
+      // Readiness flapping, many times over, and one pod restarting a few times.
+      for (let round = 0; round < 5; round++) {
+        for (let i = 0; i < 20; i++) {
+          kube.update("pods", "a", `web-5d4f8c7b9-p${i}`, (o) => {
+            o.status.conditions = [{ type: "Ready", status: round % 2 ? "True" : "False" }];
+          }, { manager: "kubelet", subresource: "status" });
+        }
+        kube.update("pods", "a", "web-5d4f8c7b9-p0", (o) => {
+          o.status.containerStatuses[0].restartCount = round + 1;
+        }, { manager: "kubelet", subresource: "status" });
+      }
+      await h.poll();
+      assert.equal(h.writes.count - baseline, 1, "p0's restart count, written once");
+      assert.equal((await h.state.get("obj.pods.a.web-5d4f8c7b9-p0") as { restarts: number }).restarts, 5);
+    } finally {
+      await kube.stop();
+    }
+  },
+});

@@ -48,6 +48,26 @@ function cursorOf(raw: unknown, scope: string): Cursor {
 
 class GoneError extends Error {}
 
+/** Lists read at the same time by one poll. */
+const LISTS_AT_ONCE = 2;
+
+/** A counting semaphore. */
+function slots(n: number) {
+  let free = n;
+  const waiting: (() => void)[] = [];
+  return {
+    async take() {
+      if (free > 0) free--;
+      else await new Promise<void>((r) => waiting.push(r));
+    },
+    give() {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    },
+  };
+}
+
 export async function pollKubernetes(ctx: PollContext, opts: KubePollOptions = {}): Promise<PollOutcome> {
   const s = settingsOf(ctx.connection, ctx.provenance);
   const api = opts.api?.(s) ?? kubeApi(accessOf(s, operatorWrote(ctx.provenance)), ctx.fetch);
@@ -69,6 +89,7 @@ export async function pollKubernetes(ctx: PollContext, opts: KubePollOptions = {
   const { state, held } = cached;
   const writer = stateWriter(ctx.state, held, opts.stateWriter);
   const observer = createObserver(s, ctx.connection.tags, ctx.now);
+  const listSlots = slots(LISTS_AT_ONCE);
   const watchSeconds = opts.watchSeconds ?? 50;
 
   // One writer at a time: publish, then keep the state (memory now, KV with the next flush).
@@ -104,7 +125,15 @@ export async function pollKubernetes(ctx: PollContext, opts: KubePollOptions = {
   }, 1_000);
 
   const relist = async (k: KindDef, ns: string | null, mode: Mode): Promise<string> => {
-    // A page at a time: a large collection is never held whole.
+    // Two lists at a time (each a page at a time): a large cluster's pages are never all in memory at once.
+    await listSlots.take();
+    try {
+      return await relistNow(k, ns, mode);
+    } finally {
+      listSlots.give();
+    }
+  };
+  const relistNow = async (k: KindDef, ns: string | null, mode: Mode): Promise<string> => {
     let seen = new Set<string>();
     const resourceVersion = await api.listPages(collectionPath(k, ns), {
       signal: ctx.signal,

@@ -1,9 +1,11 @@
 /**
- * `deno task bench`: ingest, query, footprint and UI benchmarks. Prints a table and writes every figure, with its
- * unit, to BENCH_OUT (default bench-results.json). Needs Postgres and NATS up (as for the tests) and wrk.
+ * `deno task bench`: ingest, query, footprint, UI and Kubernetes-at-scale benchmarks. Prints a table and writes
+ * every figure, with its unit, to BENCH_OUT (default bench-results.json). Needs Postgres and NATS up (as for the
+ * tests) and wrk.
  */
 import { benchFootprint } from "./footprint.ts";
 import { benchIngest } from "./ingest.ts";
+import { benchKubeScale } from "./kube_scale.ts";
 import { benchQueries, startMillion } from "./query.ts";
 import { benchBundle, benchFirstRender, benchScroll } from "./ui.ts";
 import { log, type Results } from "./util.ts";
@@ -17,6 +19,7 @@ const started = performance.now();
 await benchBundle(results);
 await benchIngest(results, events);
 await benchFootprint(results);
+await benchKubeScale(results);
 const qb = await startMillion(rows);
 try {
   await benchQueries(results, qb);
@@ -36,6 +39,7 @@ const TARGETS: Record<string, [string, (v: number) => boolean]> = {
   search_p95_ms: ["<= 150", (v) => v <= 150],
   connector_idle_rss_mb: ["<= 96", (v) => v <= 96],
   store_load_rss_mb: ["<= 256", (v) => v <= 256],
+  kube_memory_mb: ["<= 256", (v) => v <= 256],
   bundle_gzip_kb: ["<= 80", (v) => v <= 80],
   first_render_ms: ["<= 1500", (v) => v <= 1500],
 };

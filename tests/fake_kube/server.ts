@@ -105,6 +105,8 @@ export interface LoggedRequest {
   method: string;
   path: string;
   query: Record<string, string>;
+  /** When it arrived (ms since the epoch). */
+  at: number;
 }
 
 const apiVersionOf = (r: ResourceType) => (r.group ? `${r.group}/${r.version}` : r.version);
@@ -142,8 +144,6 @@ export class FakeKube {
   plainGone: boolean;
   /** How many changes the history keeps (older ones are compacted away); unlimited by default. */
   historyLimit: number;
-  /** Log requests (a benchmark making many turns this off). */
-  logRequests: boolean;
   /** Pods, events and other kinds that only the cluster itself changes are written through the same calls. */
   constructor(
     opts: {
@@ -151,14 +151,12 @@ export class FakeKube {
       bookmarkMs?: number;
       plainGone?: boolean;
       historyLimit?: number;
-      logRequests?: boolean;
     } = {},
   ) {
     this.token = opts.token ?? "fake-kube-token";
     this.bookmarkMs = opts.bookmarkMs ?? 500;
     this.plainGone = opts.plainGone ?? false;
     this.historyLimit = opts.historyLimit ?? Infinity;
-    this.logRequests = opts.logRequests ?? true;
     for (const r of RESOURCES) this.objects.set(r.plural, new Map());
   }
 
@@ -335,7 +333,7 @@ export class FakeKube {
   private handle(req: Request): Response {
     const url = new URL(req.url);
     const query = Object.fromEntries(url.searchParams);
-    if (this.logRequests) this.requests.push({ method: req.method, path: url.pathname, query });
+    this.requests.push({ method: req.method, path: url.pathname, query, at: Date.now() });
     if (req.headers.get("authorization") !== `Bearer ${this.token}`) {
       return Response.json(
         {
