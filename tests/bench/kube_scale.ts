@@ -257,7 +257,8 @@ async function measure(root: string, o: Required<Omit<KubeScaleOptions, "baselin
     }).spawn();
     const pid = proc.pid;
     const drain = async (s: ReadableStream<Uint8Array>) => {
-      for await (const c of s.pipeThrough(new TextDecoderStream())) output = (output + c).slice(-20_000);
+      const dec = new TextDecoder();
+      for await (const c of s) output = (output + dec.decode(c, { stream: true })).slice(-20_000);
     };
     const drained = Promise.all([drain(proc.stdout), drain(proc.stderr)]);
     let exited = false;
