@@ -31,6 +31,9 @@ interface Row {
   title: string;
   author: string;
   version: number;
+  service: string;
+  environment: string;
+  refs: string[];
   metadata: Record<string, unknown>;
   time: Date;
 }
@@ -40,7 +43,8 @@ async function rows(pl: Pipeline): Promise<Row[]> {
   return [
     ...await pl.sql<
       Row[]
-    >`SELECT id, event_type, status, title, author, version, metadata, occurred_at AS time
+    >`SELECT id, event_type, status, title, author, version, service, environment, refs, metadata,
+      occurred_at AS time
     FROM change_events WHERE connector = 'kubernetes' ORDER BY id`,
   ].map((r) => ({ ...r }));
 }
@@ -101,8 +105,9 @@ async function settled(pl: Pipeline, id: string) {
 
 async function withCluster(
   fn: (x: { pl: Pipeline; kube: FakeKube; logs: string[] }) => Promise<void>,
+  fake: ConstructorParameters<typeof FakeKube>[0] = {},
 ) {
-  const kube = new FakeKube({ bookmarkMs: 200 }).start();
+  const kube = new FakeKube({ bookmarkMs: 200, ...fake }).start();
   seed(kube);
   const pl = await startPipeline();
   const logs: string[] = [];
@@ -145,6 +150,9 @@ Deno.test({
         after: "registry.example.com/web:1.26",
       }]);
       assert.ok(rollout.time.getTime() >= before - 1000, "time of the change, not creationTimestamp");
+      // The app label names the service; no environment label: the namespace.
+      assert.deepEqual([rollout.service, rollout.environment], ["web", "a"]);
+      assert.ok(rollout.refs.includes("image:registry.example.com/web:1.26"), String(rollout.refs));
       kube.setStatus("deployments", "a", "web", rolledOut(2, 2));
       await waitFor(
         async () => (await rows(pl)).find((r) => r.id === rollout.id && r.status === "complete"),
@@ -219,6 +227,7 @@ Deno.test({
         "one grouped crash-loop event",
       );
       assert.match(crash[0]!.title, /CrashLoopBackOff in a\/web/);
+      assert.deepEqual([crash[0]!.service, crash[0]!.environment], ["web", "a"], "the workload's");
       assert.equal(crash[0]!.status, "ongoing");
       kube.update("pods", "a", "web-5d4f8c7b9-x1", (o) => {
         o.status.containerStatuses[0] = { ...running(6), name: "web" };
@@ -314,40 +323,56 @@ Deno.test({
     }),
 });
 
-Deno.test({
-  name: "Kubernetes: 410 Gone re-lists and reconciles without duplicates",
-  ...ignoreOps,
-  fn: () =>
-    withCluster(async ({ pl, kube }) => {
-      await connect(pl, kube, "prod");
-      kube.update("services", "a", "web", (o) => (o.spec.ports[0].port = 8080));
-      await waitFor(async () => (await rows(pl)).length === 1, 15_000);
-      const before = await rows(pl);
-      await pl.stopConnectors();
-      kube.update("configmaps", "a", "web-config", (o) => (o.data.LOG_LEVEL = "warn"));
-      kube.delete("services", "a", "web");
-      kube.compact();
-      const mark = kube.requests.length;
-      await pl.connector(kubernetesConnector({ watchSeconds: 1 }), "k8s-2");
-      const after = await waitFor(
-        async () => {
-          const r = await rows(pl);
-          return r.length === 3 ? r : null;
-        },
-        20_000,
-        "changes found by the re-list",
-      );
-      assert.ok(after.some((r) => r.event_type === "config"));
-      assert.ok(after.some((r) => r.status === "deleted" && r.title === "Service a/web deleted"));
-      assert.equal(after.find((r) => r.id === before[0]!.id)!.version, before[0]!.version, "no duplicate");
-      const relisted = kube.requests.slice(mark).filter((r) =>
-        !r.query.watch && r.path.endsWith("/configmaps")
-      );
-      assert.ok(relisted.length >= 1, "a re-list after 410");
-      await new Promise((r) => setTimeout(r, 2500));
-      assert.equal((await rows(pl)).length, 3);
-    }),
-});
+for (const plain of [false, true]) {
+  Deno.test({
+    name: `Kubernetes: 410 Gone (${
+      plain ? "a plain HTTP 410" : "an ERROR event in the stream"
+    }) re-lists and reconciles without duplicates`,
+    ...ignoreOps,
+    fn: () =>
+      withCluster(async ({ pl, kube }) => {
+        await connect(pl, kube, "prod");
+        kube.update("services", "a", "web", (o) => (o.spec.ports[0].port = 8080));
+        await waitFor(async () => (await rows(pl)).length === 1, 15_000);
+        const before = await rows(pl);
+        await pl.stopConnectors();
+        kube.update("configmaps", "a", "web-config", (o) => (o.data.LOG_LEVEL = "warn"));
+        kube.delete("services", "a", "web");
+        const stale = Number(kube.resourceVersion);
+        kube.compact();
+        const mark = kube.requests.length;
+        await pl.connector(kubernetesConnector({ watchSeconds: 1 }), "k8s-2");
+        const after = await waitFor(
+          async () => {
+            const r = await rows(pl);
+            return r.length === 3 ? r : null;
+          },
+          20_000,
+          "changes found by the re-list",
+        );
+        assert.ok(after.some((r) => r.event_type === "config"));
+        assert.ok(after.some((r) => r.status === "deleted" && r.title === "Service a/web deleted"));
+        assert.equal(after.find((r) => r.id === before[0]!.id)!.version, before[0]!.version, "no duplicate");
+        const since = kube.requests.slice(mark);
+        const relisted = since.filter((r) => !r.query.watch && r.path.endsWith("/configmaps"));
+        assert.ok(relisted.length >= 1, "a re-list after 410");
+        // Each stale resourceVersion was refused once, never retried.
+        const staleWatches = since.filter((r) =>
+          r.query.watch && r.query.resourceVersion && Number(r.query.resourceVersion) < stale
+        );
+        // And every watch after the re-list starts from the list's resourceVersion, not from nothing.
+        assert.ok(since.every((r) => !r.query.watch || r.query.resourceVersion), "a watch from no version");
+        const perPath = new Map<string, number>();
+        for (const r of staleWatches) {
+          const at = `${r.path}?${r.query.labelSelector ?? ""}`;
+          perPath.set(at, (perPath.get(at) ?? 0) + 1);
+        }
+        assert.ok([...perPath.values()].every((n) => n === 1), JSON.stringify([...perPath]));
+        await new Promise((r) => setTimeout(r, 2500));
+        assert.equal((await rows(pl)).length, 3);
+      }, { plainGone: plain }),
+  });
+}
 
 Deno.test({
   name: "Kubernetes: a namespace filter [a, b] watches a and b, not c",

@@ -6,10 +6,10 @@
  */
 import { upstreamErrorText } from "@painchain/shared";
 import { accessFromKubeconfig, accessInCluster, type ClusterAccess, parseKubeconfig } from "./kubeconfig.ts";
+import type { KubeObject } from "./model.ts";
 import { type KubeSettings, SERVICE_ACCOUNT_DIR } from "./settings.ts";
 
-// deno-lint-ignore no-explicit-any
-export type KubeObject = any;
+export type { KubeObject } from "./model.ts";
 
 export interface KubeList {
   items: KubeObject[];
@@ -18,14 +18,29 @@ export interface KubeList {
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
 
+export interface ListOptions {
+  labelSelector?: string;
+  signal?: AbortSignal;
+}
+
 export interface KubeApi {
   /** Every object of a collection (paginated under the hood) and the list's resourceVersion. */
-  list(path: string, opts?: { labelSelector?: string; signal?: AbortSignal }): Promise<KubeList>;
+  list(path: string, opts?: ListOptions): Promise<KubeList>;
+  /**
+   * The same, a page at a time: `onPage` has each page's items (and may let them go) before the next is read.
+   * A continue token that expired in between (410) starts the list over, after `onRestart`: items already handed
+   * over may come again, and some may be gone. Resolves to the list's resourceVersion.
+   */
+  listPages(
+    path: string,
+    opts: ListOptions & { onRestart?: () => void },
+    onPage: (items: KubeObject[]) => Promise<void> | void,
+  ): Promise<string>;
   /** Streams changes after `resourceVersion`; resolves when the server ends the watch. */
   watch(
     path: string,
     opts: { resourceVersion: string; timeoutSeconds: number; labelSelector?: string; signal: AbortSignal },
-    onEvent: (type: WatchEventType, object: KubeObject) => void,
+    onEvent: (type: WatchEventType, object: KubeObject) => void | Promise<void>,
   ): Promise<void>;
   version(): Promise<string>;
 }
@@ -38,6 +53,19 @@ export class KubeApiError extends Error {
 }
 
 const PAGE = 500;
+
+/** An error thrown by a watch's event handler, carried out of the stream reading untouched. */
+class HandlerError extends Error {
+  constructor(override readonly cause: unknown) {
+    super("watch handler failed");
+  }
+}
+
+/** One page of a list: its items, the snapshot's resourceVersion, and where the next page starts. */
+interface ListPage {
+  items?: KubeObject[];
+  metadata?: { resourceVersion?: string; continue?: string };
+}
 
 /** How the settings reach the cluster. */
 export function accessOf(s: KubeSettings, mayReadFiles: boolean): ClusterAccess {
@@ -110,7 +138,11 @@ export function kubeApi(access: ClusterAccess, doFetch: typeof fetch = fetch): K
     }
     return h;
   };
-  const get = async (path: string, query: Record<string, string | undefined>, signal?: AbortSignal) => {
+  const get = async <T>(
+    path: string,
+    query: Record<string, string | undefined>,
+    signal?: AbortSignal,
+  ): Promise<T> => {
     const url = new URL(server + path);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
     let res: Response;
@@ -124,34 +156,47 @@ export function kubeApi(access: ClusterAccess, doFetch: typeof fetch = fetch): K
       throw new KubeApiError(0, `GET ${path}: ${upstreamErrorText(err, { host })}`);
     }
     if (!res.ok) throw await statusError(res, `GET ${path}`, host);
-    return await res.json() as KubeObject;
+    return await res.json() as T;
+  };
+  const listPages: KubeApi["listPages"] = async (path, opts, onPage) => {
+    for (let attempt = 1;; attempt++) {
+      let cont: string | undefined;
+      let resourceVersion = "";
+      try {
+        do {
+          const page = await get<ListPage>(path, {
+            limit: String(PAGE),
+            continue: cont,
+            labelSelector: opts.labelSelector,
+          }, opts.signal);
+          // The first page's version is the snapshot's; later pages share it.
+          resourceVersion ||= page.metadata?.resourceVersion ?? "";
+          cont = page.metadata?.continue || undefined;
+          await onPage(page.items ?? []);
+        } while (cont);
+        return resourceVersion;
+      } catch (err) {
+        // The snapshot a continue token points into was compacted away: list again, from now.
+        if (!(cont && err instanceof KubeApiError && err.status === 410 && attempt < 3)) throw err;
+        opts.onRestart?.();
+      }
+    }
   };
   return {
     async list(path, opts = {}) {
-      const items: KubeObject[] = [];
-      let cont: string | undefined;
-      let resourceVersion = "";
-      do {
-        const page = await get(path, {
-          limit: String(PAGE),
-          continue: cont,
-          labelSelector: opts.labelSelector,
-        }, opts.signal);
-        items.push(...(page.items ?? []));
-        cont = page.metadata?.continue || undefined;
-        // The first page's version is the snapshot's; later pages share it.
-        resourceVersion ||= page.metadata?.resourceVersion ?? "";
-      } while (cont);
+      let items: KubeObject[] = [];
+      const resourceVersion = await listPages(path, { ...opts, onRestart: () => (items = []) }, (page) => {
+        items.push(...page);
+      });
       return { items, resourceVersion };
     },
+    listPages,
     async watch(path, opts, onEvent) {
       // Newline-delimited JSON events, read from the response stream until the server ends the watch.
       const ac = new AbortController();
       let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
-      // Ends a pending read at once when the poll is stopped.
-      const aborted = new Promise<{ done: true; value: undefined }>((resolve) =>
-        ac.signal.addEventListener("abort", () => resolve({ done: true, value: undefined }), { once: true })
-      );
+      // Cancelling the reader ends a pending read at once when the poll is stopped. (Not a Promise.race with an
+      // "aborted" promise: each race leaves a reaction on it holding the chunk read, until the watch ends.)
       const stop = () => {
         ac.abort();
         reader?.cancel().catch(() => {});
@@ -183,19 +228,26 @@ export function kubeApi(access: ClusterAccess, doFetch: typeof fetch = fetch): K
         let buf = "";
         try {
           for (;;) {
-            const { done, value } = await Promise.race([reader.read(), aborted]);
-            if (done) break;
+            const { done, value } = await reader.read();
+            if (done || ac.signal.aborted) break;
             buf += dec.decode(value, { stream: true });
             let nl: number;
             while ((nl = buf.indexOf("\n")) >= 0) {
               const line = buf.slice(0, nl).trim();
               buf = buf.slice(nl + 1);
               if (!line) continue;
-              const e = JSON.parse(line);
-              onEvent(e.type as WatchEventType, e.object);
+              const e = JSON.parse(line) as { type: WatchEventType; object: KubeObject };
+              // One event at a time: while it is handled, nothing more is read (the server waits).
+              try {
+                await onEvent(e.type, e.object);
+              } catch (err) {
+                throw new HandlerError(err);
+              }
             }
           }
         } catch (err) {
+          // The caller's own error (a 410 inside the stream, a failed publish): as it was thrown.
+          if (err instanceof HandlerError) throw err.cause;
           if (!ac.signal.aborted) {
             throw new KubeApiError(
               0,
@@ -215,7 +267,7 @@ export function kubeApi(access: ClusterAccess, doFetch: typeof fetch = fetch): K
       }
     },
     async version() {
-      const v = await get("/version", {});
+      const v = await get<{ gitVersion?: string }>("/version", {});
       return String(v.gitVersion ?? "unknown");
     },
   };

@@ -20,6 +20,15 @@ export interface HelmRelease {
   lastDeployed: string | null;
 }
 
+/** The parts of Helm's release record read here (it holds values and manifests too, never read). */
+interface HelmRecord {
+  name?: unknown;
+  namespace?: unknown;
+  version?: unknown;
+  info?: { status?: unknown; description?: unknown; first_deployed?: string; last_deployed?: string };
+  chart?: { metadata?: { name?: unknown; version?: unknown; appVersion?: unknown } };
+}
+
 const b64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 
 export function decodeHelmRelease(secret: { type?: string; data?: Record<string, string> }): HelmRelease {
@@ -27,8 +36,7 @@ export function decodeHelmRelease(secret: { type?: string; data?: Record<string,
   if (secret.type !== HELM_SECRET_TYPE || !raw) throw new Error("Not a Helm release secret");
   let bytes: Uint8Array = b64(new TextDecoder().decode(b64(raw)));
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
-  // deno-lint-ignore no-explicit-any
-  const r: any = JSON.parse(new TextDecoder().decode(bytes));
+  const r = JSON.parse(new TextDecoder().decode(bytes)) as HelmRecord;
   const meta = r.chart?.metadata ?? {};
   return {
     release: String(r.name),

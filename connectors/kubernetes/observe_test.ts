@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { gzipSync } from "node:zlib";
 import { type Connection, toCloudEvent } from "@painchain/shared/internal";
+import { encodeHelmRelease } from "./helm.ts";
 import { createObserver, lastWriter, podOwner, type StateMap } from "./observe.ts";
 import { KINDS } from "./resources.ts";
 import { settingsOf } from "./settings.ts";
@@ -282,4 +284,181 @@ Deno.test("image digests become refs", () => {
   const [c] = f.see("deployments", deploy(`registry.example.com/web@${digest}`, 2, 2));
   assert.deepEqual(c!.metadata!.imageDigests, [digest]);
   assert.ok(c!.refs!.includes(`image:${digest}`));
+});
+
+Deno.test("a rollout carries its service and environment from labels, and a ref per image as written", () => {
+  const f = feed();
+  const checkout = (image: string, generation: number) => {
+    const d = deploy(image, 2, generation);
+    d.metadata.labels = { "app.kubernetes.io/part-of": "shop", environment: "staging" };
+    d.spec.template.metadata = { labels: { "app.kubernetes.io/name": "checkout", app: "legacy" } };
+    d.spec.template.spec.initContainers = [{
+      name: "migrate",
+      image: "registry.acme.dev/checkout-migrate:1.14.0",
+    }];
+    return d;
+  };
+  f.see("deployments", checkout("registry.acme.dev/checkout:1.13.2", 1), "baseline");
+  const digest = "sha256:" + "b".repeat(64);
+  const [c] = f.see("deployments", checkout("registry.acme.dev/checkout:1.14.0", 2));
+  // app.kubernetes.io/name (here on the pod template) before part-of (on the object) before app.
+  assert.equal(c!.service, "checkout");
+  assert.equal(c!.environment, "staging");
+  assert.ok(c!.refs!.includes("image:registry.acme.dev/checkout:1.14.0"), String(c!.refs));
+  assert.ok(c!.refs!.includes("image:registry.acme.dev/checkout-migrate:1.14.0"));
+  const [d] = f.see("deployments", checkout(`registry.acme.dev/checkout:1.14.0@${digest}`, 3));
+  assert.ok(d!.refs!.includes(`image:registry.acme.dev/checkout:1.14.0@${digest}`));
+  assert.ok(d!.refs!.includes(`image:${digest}`));
+  // The same rollout moving back to progressing is the same event, with the same place.
+  const progressing = checkout(`registry.acme.dev/checkout:1.14.0@${digest}`, 3);
+  progressing.status.availableReplicas = 0;
+  const [p] = f.see("deployments", progressing);
+  assert.equal(p!.status, "progressing");
+  assert.equal(p!.service, "checkout");
+});
+
+Deno.test("service: app.kubernetes.io/name, else part-of, else app, else the workload's name; environment: a label, else the namespace", () => {
+  const f = feed();
+  const withLabels = (labels: Record<string, string> | undefined, generation: number) => {
+    const d = deploy(`web:${generation}`, 2, generation);
+    d.metadata.uid = `u-${JSON.stringify(labels)}`;
+    if (labels) d.metadata.labels = labels;
+    return d;
+  };
+  const cases: [Record<string, string> | undefined, string, string][] = [
+    [{ "app.kubernetes.io/name": "a", "app.kubernetes.io/part-of": "b", app: "c" }, "a", "shop"],
+    [
+      { "app.kubernetes.io/part-of": "b", app: "c", "app.kubernetes.io/environment": "prod-eu" },
+      "b",
+      "prod-eu",
+    ],
+    [{ app: "c" }, "c", "shop"],
+    [undefined, "web", "shop"],
+  ];
+  for (const [labels, service, environment] of cases) {
+    f.state.clear();
+    f.see("deployments", withLabels(labels, 1), "baseline");
+    const [c] = f.see("deployments", withLabels(labels, 2));
+    assert.deepEqual([c!.service, c!.environment], [service, environment], JSON.stringify(labels));
+  }
+  // Config objects: their own labels; a Service also its selector; unlabelled, no service.
+  const cm = (v: string, labels?: Record<string, string>) => ({
+    metadata: meta("settings", labels ? { labels, uid: "cm-1" } : { uid: "cm-1" }),
+    data: { KEY: v },
+  });
+  f.see("configmaps", cm("1", { app: "payments" }), "baseline");
+  const [c1] = f.see("configmaps", cm("2", { app: "payments" }));
+  assert.deepEqual([c1!.service, c1!.environment], ["payments", "shop"]);
+  const [c2] = f.see("configmaps", cm("3"));
+  assert.deepEqual([c2!.service, c2!.environment], ["", "shop"]);
+  const svc = (port: number) => ({
+    metadata: meta("front", { uid: "svc-1" }),
+    spec: { selector: { "app.kubernetes.io/name": "storefront" }, ports: [{ port }] },
+  });
+  f.see("services", svc(80), "baseline");
+  const [s1] = f.see("services", svc(81));
+  assert.equal(s1!.service, "storefront");
+});
+
+Deno.test("pod trouble and Warning events take the owning workload's service and environment", () => {
+  const f = feed();
+  const d = deploy("api:1", 2, 1);
+  d.metadata.name = "api";
+  d.metadata.uid = "u-api";
+  d.metadata.labels = { "app.kubernetes.io/name": "orders", environment: "production" };
+  f.see("deployments", d, "baseline");
+  const pod = {
+    metadata: meta("api-abc-1", {
+      labels: { "pod-template-hash": "abc", app: "something-else" },
+      ownerReferences: [{ kind: "ReplicaSet", name: "api-abc", controller: true }],
+    }),
+    status: {
+      containerStatuses: [{
+        name: "api",
+        restartCount: 3,
+        state: { waiting: { reason: "CrashLoopBackOff" } },
+      }],
+      conditions: [{ type: "Ready", status: "False" }],
+    },
+  };
+  const [t] = f.see("pods", pod);
+  assert.deepEqual([t!.eventType, t!.service, t!.environment], ["trouble", "orders", "production"]);
+  const warning = (involved: Json) => ({
+    metadata: meta(`ev-${involved.name}`),
+    type: "Warning",
+    reason: "FailedMount",
+    message: "MountVolume.SetUp failed",
+    involvedObject: involved,
+    count: 2,
+  });
+  const [w] = f.see("events", warning({ kind: "Pod", name: "api-abc-1", namespace: "shop" }));
+  assert.deepEqual([w!.service, w!.environment], ["orders", "production"]);
+  const [w2] = f.see("events", warning({ kind: "Deployment", name: "api", namespace: "shop" }));
+  assert.deepEqual([w2!.service, w2!.environment], ["orders", "production"]);
+  // Never seen: no service, the namespace as environment.
+  const [w3] = f.see("events", warning({ kind: "Pod", name: "stranger", namespace: "shop" }));
+  assert.deepEqual([w3!.service, w3!.environment], ["", "shop"]);
+  // A pod of a workload not (yet) seen: its own labels.
+  const lone = structuredClone(pod);
+  lone.metadata = meta("batch-xyz-1", {
+    labels: { "pod-template-hash": "xyz", "app.kubernetes.io/name": "reports" },
+    ownerReferences: [{ kind: "ReplicaSet", name: "batch-xyz", controller: true }],
+  });
+  const [t2] = f.see("pods", lone);
+  assert.deepEqual([t2!.service, t2!.environment], ["reports", "shop"]);
+});
+
+Deno.test("Helm releases are their release's service; a deletion found by a re-list keeps the place last seen", () => {
+  const f = feed();
+  const o = createObserver(settingsOf(conn()), [], () => new Date("2026-11-26T12:00:00Z"));
+  const cm = {
+    metadata: meta("flags", { labels: { app: "checkout", environment: "qa" } }),
+    data: { A: "1" },
+  };
+  f.see("configmaps", cm, "baseline");
+  // What the poll hands over for an object missing from a re-list: its name, namespace and what state kept.
+  const gone = { metadata: { name: "flags", namespace: "shop" } };
+  const [del] = o.deleted(kind("configmaps"), gone, f.state).changes;
+  assert.equal(del!.status, "deleted");
+  assert.deepEqual([del!.service, del!.environment], ["checkout", "qa"]);
+  const helm = helmSecret();
+  const [h] = f.see("helm", helm);
+  assert.deepEqual([h!.service, h!.environment], ["shop", "shop"]);
+});
+
+function helmSecret(): Json {
+  const record = {
+    name: "shop",
+    namespace: "shop",
+    version: 3,
+    info: { status: "deployed", last_deployed: "2026-11-26T10:00:00Z", description: "Upgrade complete" },
+    chart: { metadata: { name: "shop", version: "1.4.0", appVersion: "2.0" } },
+  };
+  return {
+    metadata: meta("sh.helm.release.v1.shop.v3", { labels: { owner: "helm", name: "shop" } }),
+    type: "helm.sh/release.v1",
+    data: { release: encodeHelmRelease(record, (b) => gzipSync(b)) },
+  };
+}
+
+Deno.test("a pod in trouble found gone by a re-list resolves its group (its owner is the one last seen)", () => {
+  const f = feed();
+  const o = createObserver(settingsOf(conn()), [], () => new Date("2026-11-26T12:00:00Z"));
+  const [open] = f.see("pods", {
+    metadata: meta("api-abc-9", {
+      labels: { "pod-template-hash": "abc" },
+      ownerReferences: [{ kind: "ReplicaSet", name: "api-abc", controller: true }],
+    }),
+    status: {
+      containerStatuses: [{
+        name: "api",
+        restartCount: 4,
+        state: { waiting: { reason: "CrashLoopBackOff" } },
+      }],
+    },
+  });
+  assert.equal(open!.status, "ongoing");
+  // What the poll hands over for a pod missing from a re-list: its name and namespace only.
+  const r = o.deleted(kind("pods"), { metadata: { name: "api-abc-9", namespace: "shop" } }, f.state);
+  assert.deepEqual(r.changes.map((c) => [c.upstreamId, c.status]), [[open!.upstreamId, "resolved"]]);
 });

@@ -1,9 +1,11 @@
 /**
- * `deno task bench`: ingest, query, footprint and UI benchmarks. Prints a table and writes every figure, with its
- * unit, to BENCH_OUT (default bench-results.json). Needs Postgres and NATS up (as for the tests) and wrk.
+ * `deno task bench`: ingest, query, footprint, UI and Kubernetes-at-scale benchmarks. Prints a table and writes
+ * every figure, with its unit, to BENCH_OUT (default bench-results.json). Needs Postgres and NATS up (as for the
+ * tests) and wrk.
  */
 import { benchFootprint } from "./footprint.ts";
 import { benchIngest } from "./ingest.ts";
+import { benchKubeScale } from "./kube_scale.ts";
 import { benchQueries, startMillion } from "./query.ts";
 import { benchInvestigate } from "./investigate.ts";
 import { benchBundle, benchFirstRender, benchScroll } from "./ui.ts";
@@ -18,6 +20,7 @@ const started = performance.now();
 await benchBundle(results);
 await benchIngest(results, events);
 await benchFootprint(results);
+await benchKubeScale(results);
 const qb = await startMillion(rows);
 try {
   await benchQueries(results, qb);
@@ -40,6 +43,7 @@ const TARGETS: Record<string, [string, (v: number) => boolean]> = {
   chain_p95_ms: ["<= 50", (v) => v <= 50],
   connector_idle_rss_mb: ["<= 96", (v) => v <= 96],
   store_load_rss_mb: ["<= 256", (v) => v <= 256],
+  kube_memory_mb: ["<= 256", (v) => v <= 256],
   bundle_gzip_kb: ["<= 80", (v) => v <= 80],
   first_render_ms: ["<= 1500", (v) => v <= 1500],
 };

@@ -1,7 +1,10 @@
 /**
  * A fake Kubernetes API server that speaks real list+watch: discovery documents, paginated lists with a
  * resourceVersion, chunked JSON watch streams (ADDED/MODIFIED/DELETED/BOOKMARK), timeoutSeconds, and
- * `410 Gone` (as the API sends it: an ERROR event with a Status) for a resourceVersion older than its history.
+ * `410 Gone` for a resourceVersion older than its history: as an ERROR event with a Status inside the stream, or
+ * (`plainGone`) as a plain HTTP 410 answer, as some API servers and the proxies in front of them do. Lists are
+ * paginated over a snapshot taken at their first page (as etcd does), whose continue token expires (410) when
+ * the history is compacted. `historyLimit` keeps only the latest changes, like etcd's compaction.
  * Objects carry what the API sets: uid, resourceVersion, generation, creationTimestamp and managedFields.
  * Debian's kubectl can talk to it (see kubernetes_test.ts).
  */
@@ -102,6 +105,8 @@ export interface LoggedRequest {
   method: string;
   path: string;
   query: Record<string, string>;
+  /** When it arrived (ms since the epoch). */
+  at: number;
 }
 
 const apiVersionOf = (r: ResourceType) => (r.group ? `${r.group}/${r.version}` : r.version);
@@ -129,13 +134,29 @@ export class FakeKube {
   private oldestRv = 0;
   private server: Deno.HttpServer | null = null;
   private uidSeq = 0;
+  /** Lists being paged through: the objects as of their first page. */
+  private snapshots = new Map<string, { objects: Json[]; rv: number; at: number }>();
+  private snapshotSeq = 0;
   readonly requests: LoggedRequest[] = [];
   readonly token: string;
   bookmarkMs: number;
+  /** Answer a too-old watch with a plain HTTP 410 instead of an ERROR event inside the stream. */
+  plainGone: boolean;
+  /** How many changes the history keeps (older ones are compacted away); unlimited by default. */
+  historyLimit: number;
   /** Pods, events and other kinds that only the cluster itself changes are written through the same calls. */
-  constructor(opts: { token?: string; bookmarkMs?: number } = {}) {
+  constructor(
+    opts: {
+      token?: string;
+      bookmarkMs?: number;
+      plainGone?: boolean;
+      historyLimit?: number;
+    } = {},
+  ) {
     this.token = opts.token ?? "fake-kube-token";
     this.bookmarkMs = opts.bookmarkMs ?? 500;
+    this.plainGone = opts.plainGone ?? false;
+    this.historyLimit = opts.historyLimit ?? Infinity;
     for (const r of RESOURCES) this.objects.set(r.plural, new Map());
   }
 
@@ -194,6 +215,13 @@ export class FakeKube {
   compact() {
     this.oldestRv = this.rv;
     this.log = [];
+    // Paginated lists begun before this point can no longer be continued.
+    for (const [id, snap] of this.snapshots) if (snap.rv < this.oldestRv) this.snapshots.delete(id);
+  }
+
+  /** How many objects of a kind the fake holds. */
+  count(plural: string): number {
+    return this.objects.get(plural)!.size;
   }
 
   /** Ends every open watch, as an API server restart or a load balancer timeout would. */
@@ -286,7 +314,14 @@ export class FakeKube {
   }
 
   private record(plural: string, type: LogEntry["type"], object: Json) {
-    this.log.push({ rv: this.rv, plural, type, object: structuredClone(object) });
+    // Objects are replaced, never changed in place: the log may share them.
+    this.log.push({ rv: this.rv, plural, type, object });
+    if (this.log.length > this.historyLimit * 1.1) {
+      // Compacted: watches from before the oldest change kept get 410 Gone.
+      const drop = this.log.length - this.historyLimit;
+      this.oldestRv = Math.max(this.oldestRv, this.log[drop - 1]!.rv);
+      this.log = this.log.slice(drop);
+    }
     for (const w of this.watchers) {
       if (w.plural !== plural) continue;
       if (w.namespace && object.metadata.namespace !== w.namespace) continue;
@@ -298,7 +333,7 @@ export class FakeKube {
   private handle(req: Request): Response {
     const url = new URL(req.url);
     const query = Object.fromEntries(url.searchParams);
-    this.requests.push({ method: req.method, path: url.pathname, query });
+    this.requests.push({ method: req.method, path: url.pathname, query, at: Date.now() });
     if (req.headers.get("authorization") !== `Bearer ${this.token}`) {
       return Response.json(
         {
@@ -394,16 +429,43 @@ export class FakeKube {
     labelSelector: string | null,
     q: URLSearchParams,
   ) {
-    const all = this.current(type, namespace, labelSelector);
     const limit = Number(q.get("limit") ?? "0");
-    const start = Number(q.get("continue") ?? "0");
+    const token = q.get("continue");
+    let id: string;
+    let start = 0;
+    let snap;
+    if (token) {
+      const [sid, offset] = token.split(":");
+      snap = this.snapshots.get(sid!);
+      if (!snap) {
+        return this.status(
+          410,
+          "Expired",
+          "The provided continue parameter is too old to display a consistent list result.",
+        );
+      }
+      id = sid!;
+      start = Number(offset);
+    } else {
+      id = String(++this.snapshotSeq);
+      snap = { objects: this.current(type, namespace, labelSelector), rv: this.rv, at: Date.now() };
+    }
+    const all = snap.objects;
     const page = limit > 0 ? all.slice(start, start + limit) : all.slice(start);
     const more = limit > 0 && start + limit < all.length;
+    if (more) {
+      this.snapshots.set(id, snap);
+      // Abandoned lists are forgotten after a while.
+      for (const [k, v] of this.snapshots) if (Date.now() - v.at > 300_000) this.snapshots.delete(k);
+    } else this.snapshots.delete(id);
     return Response.json({
       kind: `${type.kind}List`,
       apiVersion: apiVersionOf(type),
-      metadata: { resourceVersion: String(this.rv), ...(more ? { continue: String(start + limit) } : {}) },
-      items: page.map((o) => structuredClone(o)),
+      metadata: {
+        resourceVersion: String(snap.rv),
+        ...(more ? { continue: `${id}:${start + limit}` } : {}),
+      },
+      items: page,
     });
   }
 
@@ -416,6 +478,9 @@ export class FakeKube {
     const from = q.get("resourceVersion");
     const bookmarks = q.get("allowWatchBookmarks") === "true";
     const timeout = Number(q.get("timeoutSeconds") ?? "1800");
+    if (this.plainGone && from && from !== "0" && Number(from) < this.oldestRv) {
+      return this.status(410, "Expired", `too old resource version: ${from} (${this.oldestRv})`);
+    }
     const enc = new TextEncoder();
     let watcher: Watcher | null = null;
     let timers: ReturnType<typeof setTimeout>[] = [];
