@@ -3,13 +3,13 @@
  * Dockerfile's CMD, from dev/permissions.ts (run it after adding a variable to a service's config schema or a new
  * connector; tests/compose_test.ts fails until the files agree).
  */
-import { COMPOSE_PLACES, permissionFlags, type Service } from "./permissions.ts";
+import { COMPOSE_PLACES, permissionFlags, type Service, v8Flags } from "./permissions.ts";
 
 const root = new URL("../", import.meta.url);
 const composePath = new URL("compose.yaml", root);
 const dockerfilePath = new URL("Dockerfile", root);
 
-/** Replaces the `--allow…` lines of the command that runs `entry`. */
+/** Replaces the `--allow…` (and `--v8-flags`) lines of the command that runs `entry`. */
 function withFlags(compose: string, entry: string, flags: string[]): string {
   const escaped = entry.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const re = new RegExp(
@@ -19,7 +19,8 @@ function withFlags(compose: string, entry: string, flags: string[]): string {
   if (!m) throw new Error(`compose.yaml: no deno command runs ${entry}`);
   const indent = m[2]!;
   const lines = flags.map((f) => `${indent}${JSON.stringify(f)},\n`).join("");
-  return compose.slice(0, m.index) + m[1] + lines + m[4] + compose.slice(m.index + m[0].length);
+  const last = m[4]!.replace(/^\s+"--v8[^\n]*\n/, "");
+  return compose.slice(0, m.index) + m[1] + lines + last + compose.slice(m.index + m[0].length);
 }
 
 let compose = await Deno.readTextFile(composePath);
@@ -28,7 +29,8 @@ for (const m of compose.matchAll(/"connectors\/([a-z0-9_-]+)\/main\.ts"/g)) {
   entries.push([`connectors/${m[1]}/main.ts`, "connector", m[1]]);
 }
 for (const [entry, service, connector] of entries) {
-  compose = withFlags(compose, entry, permissionFlags(service, COMPOSE_PLACES, connector));
+  const flags = [...permissionFlags(service, COMPOSE_PLACES, connector), ...v8Flags(service, connector)];
+  compose = withFlags(compose, entry, flags);
 }
 await Deno.writeTextFile(composePath, compose);
 

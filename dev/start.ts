@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { connectorEnvSchema } from "../shared/runtime/config.ts";
 import { gatewayEnvSchema } from "../gateway/config.ts";
 import { storeEnvSchema } from "../store/config.ts";
-import { hostsOf, permissionFlags, type Places, type Service } from "./permissions.ts";
+import { hostsOf, permissionFlags, type Places, type Service, v8Flags } from "./permissions.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 const env = Deno.env.toObject();
@@ -257,7 +257,8 @@ const run = (service: Service, entry: string, connector?: string) => [
   "run",
   "--quiet",
   ...permissionFlags(service, places, connector),
-  ...(service === "store" ? ["--v8-flags=--max-semi-space-size=4"] : []),
+  ...v8Flags(service, connector),
+
   entry,
 ];
 const CONNECTION_SECRETS = /^CONNECTION_SECRET_/;

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import { COMPOSE_PLACES, permissionFlags } from "../dev/permissions.ts";
+import { COMPOSE_PLACES, permissionFlags, v8Flags } from "../dev/permissions.ts";
 import { ROOT } from "./stack.ts";
 import { skipWithout } from "./tools.ts";
 
@@ -55,7 +55,10 @@ Deno.test({
     const at = COMPOSE_PLACES;
     const flags = (svc: Record<string, unknown>) =>
       (svc.command as string[]).filter((a) => a.startsWith("--allow")).sort();
+    const v8 = (svc: Record<string, unknown>) =>
+      (svc.command as string[]).filter((a) => a.startsWith("--v8"));
     assert.deepEqual(flags(config.services.store!), permissionFlags("store", at).sort());
+    assert.deepEqual(v8(config.services.store!), v8Flags("store"));
     assert.deepEqual(flags(config.services.gateway!), permissionFlags("gateway", at).sort());
     for (const id of await connectorServices()) {
       const svc = config.services[id];
@@ -64,6 +67,7 @@ Deno.test({
       assert.ok(svc.healthcheck, `connector ${id} has a healthcheck`);
       assert.match(JSON.stringify(svc.command), new RegExp(`connectors/${id}/main.ts`));
       assert.deepEqual(flags(svc), permissionFlags("connector", at, id).sort(), `${id}'s permissions`);
+      assert.deepEqual(v8(svc), v8Flags("connector", id), `${id}'s V8 flags`);
       const env = svc.environment as Record<string, string>;
       assert.equal(env.PAINCHAIN_ADMIN_TOKEN, undefined, `${id} never holds the admin token`);
       assert.equal(env.DATABASE_URL, undefined, `${id} never holds the database URL`);

@@ -19,6 +19,7 @@ import { ROOT } from "../stack.ts";
 import { FakeKube, type Json } from "../fake_kube/server.ts";
 import { crashLooping, deployment, rolledOut, running, warningEvent } from "../fake_kube/objects.ts";
 import { log, PERMISSIONS, type Results, rssMb } from "./util.ts";
+import { v8Flags } from "../../dev/permissions.ts";
 
 export interface KubeScaleOptions {
   deployments?: number;
@@ -242,7 +243,7 @@ async function measure(root: string, o: Required<Omit<KubeScaleOptions, "baselin
     const writes0 = await kvWrites(tn);
     const started = Date.now();
     proc = new Deno.Command(Deno.execPath(), {
-      args: ["run", ...PERMISSIONS, "connectors/kubernetes/main.ts"],
+      args: ["run", ...PERMISSIONS, ...v8Flags("connector", "kubernetes"), "connectors/kubernetes/main.ts"],
       cwd: root,
       env: {
         ...Deno.env.toObject(),
