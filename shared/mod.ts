@@ -35,3 +35,4 @@ export type { WebhookDelivery } from "./runtime/webhooks.ts";
 export { describeError } from "./runtime/errors.ts";
 export { canonicalJson } from "./event.ts";
 export { classifyNetworkError, statusText, UpstreamError, upstreamErrorText } from "./upstream/errors.ts";
+export { MAX_BODY_BYTES, type StreamingInit } from "./upstream/egress.ts";

@@ -4,7 +4,7 @@
  * (@kubernetes/client-node is not loaded at run time: its dependencies read the whole environment, which a
  * connector running with --allow-env=<its variables> may not; and its exec plugins would need to run programs.)
  */
-import { upstreamErrorText } from "@painchain/shared";
+import { type StreamingInit, upstreamErrorText } from "@painchain/shared";
 import { accessFromKubeconfig, accessInCluster, type ClusterAccess, parseKubeconfig } from "./kubeconfig.ts";
 import type { KubeObject } from "./model.ts";
 import { type KubeSettings, SERVICE_ACCOUNT_DIR } from "./settings.ts";
@@ -53,6 +53,8 @@ export class KubeApiError extends Error {
 }
 
 const PAGE = 500;
+/** The largest watch event taken (etcd stores objects up to 1.5 MiB; JSON of one can be a few times that). */
+const MAX_EVENT_CHARS = 16 * 1024 * 1024;
 
 /** An error thrown by a watch's event handler, carried out of the stream reading untouched. */
 class HandlerError extends Error {
@@ -213,11 +215,13 @@ export function kubeApi(access: ClusterAccess, doFetch: typeof fetch = fetch): K
         if (opts.labelSelector) url.searchParams.set("labelSelector", opts.labelSelector);
         let res;
         try {
+          // A watch streams for minutes: no cap on the whole body; each line is bounded below instead.
           res = await doFetch(url, {
             headers: await headersFor(url),
             ...(client ? { client } : {}),
             signal: ac.signal,
-          } as RequestInit);
+            stream: true,
+          } as StreamingInit);
         } catch (err) {
           if (ac.signal.aborted) return;
           throw new KubeApiError(0, `watch ${path}: ${upstreamErrorText(err, { host })}`);
@@ -230,11 +234,21 @@ export function kubeApi(access: ClusterAccess, doFetch: typeof fetch = fetch): K
           for (;;) {
             const { done, value } = await reader.read();
             if (done || ac.signal.aborted) break;
+            // Only the new text is searched for line ends, and the rest kept once per chunk: linear in the stream.
+            const scanned = buf.length;
             buf += dec.decode(value, { stream: true });
-            let nl: number;
-            while ((nl = buf.indexOf("\n")) >= 0) {
-              const line = buf.slice(0, nl).trim();
-              buf = buf.slice(nl + 1);
+            let start = 0;
+            const lines: string[] = [];
+            for (let nl = buf.indexOf("\n", scanned); nl >= 0; nl = buf.indexOf("\n", start)) {
+              lines.push(buf.slice(start, nl));
+              start = nl + 1;
+            }
+            buf = buf.slice(start);
+            if (buf.length > MAX_EVENT_CHARS) {
+              throw new KubeApiError(0, `watch ${path}: an event larger than ${MAX_EVENT_CHARS >> 20} MiB`);
+            }
+            for (const raw of lines) {
+              const line = raw.trim();
               if (!line) continue;
               const e = JSON.parse(line) as { type: WatchEventType; object: KubeObject };
               // One event at a time: while it is handled, nothing more is read (the server waits).
@@ -248,6 +262,7 @@ export function kubeApi(access: ClusterAccess, doFetch: typeof fetch = fetch): K
         } catch (err) {
           // The caller's own error (a 410 inside the stream, a failed publish): as it was thrown.
           if (err instanceof HandlerError) throw err.cause;
+          if (err instanceof KubeApiError) throw err;
           if (!ac.signal.aborted) {
             throw new KubeApiError(
               0,

@@ -12,6 +12,9 @@ import { isReference } from "../secrets.ts";
 import type { ConnectorDefinition, TestContext } from "./types.ts";
 import type { WorkerPool } from "./pool.ts";
 
+/** Connection tests one replica runs at once. */
+export const MAX_CONCURRENT_TESTS = 4;
+
 /** Answers test and validate requests; one replica answers each (queue group). */
 export function serveTests(o: {
   nc: NatsConnection;
@@ -47,15 +50,25 @@ export function serveTests(o: {
   });
   if (def.test) {
     const test = def.test;
+    // Each test holds an upstream request open for up to 15 s: a few at a time per replica, the rest refused.
+    let running = 0;
     answer(o.names.testSubject(o.connector), async (c) => {
-      const connection = await o.open(c);
-      def.validate?.(connection, provenance(c));
-      return await test({
-        ...o.context(),
-        connection,
-        provenance: provenance(c),
-        signal: AbortSignal.any([o.signal, AbortSignal.timeout(15_000)]),
-      });
+      if (running >= MAX_CONCURRENT_TESTS) {
+        throw new Error("Too many connection tests at once on this connector; try again in a moment");
+      }
+      running++;
+      try {
+        const connection = await o.open(c);
+        def.validate?.(connection, provenance(c));
+        return await test({
+          ...o.context(),
+          connection,
+          provenance: provenance(c),
+          signal: AbortSignal.any([o.signal, AbortSignal.timeout(15_000)]),
+        });
+      } finally {
+        running--;
+      }
     });
   }
   answer(o.names.validateSubject(o.connector), async (c) => {

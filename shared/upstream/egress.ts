@@ -129,11 +129,42 @@ export const systemResolver: Resolver = async (host) => {
 const CREDENTIAL_HEADERS = ["authorization", "private-token", "cookie", "proxy-authorization", "job-token"];
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-/** A fetch that refuses what the policy refuses, on the first request and on every redirect. */
+/** The most a response body may hold (a list page, a file): beyond it the body errors, never fills memory. */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+/** RequestInit for a long-lived stream (a Kubernetes watch), whose reader bounds each line itself. */
+export interface StreamingInit extends RequestInit {
+  stream?: boolean;
+}
+
+/** A body that errors once more than `max` bytes came through. */
+function capped(res: Response, max: number, host: string): Response {
+  if (!res.body) return res;
+  let seen = 0;
+  const body = res.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, ctl) {
+        seen += chunk.byteLength;
+        if (seen > max) {
+          ctl.error(new UpstreamError(`response larger than ${max / 1024 / 1024} MiB (${host})`, "policy"));
+        } else ctl.enqueue(chunk);
+      },
+    }),
+  );
+  const out = new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+  Object.defineProperty(out, "url", { value: res.url });
+  return out;
+}
+
+/**
+ * A fetch that refuses what the policy refuses, on the first request and on every redirect, and whose response
+ * bodies hold at most `maxBodyBytes` (except streams asked for with `stream: true`).
+ */
 export function egressFetch(
   policy: EgressPolicy,
   base: typeof fetch = fetch,
   resolve: Resolver = systemResolver,
+  maxBodyBytes = MAX_BODY_BYTES,
 ): typeof fetch {
   const gate = async (url: URL) => {
     if (url.protocol !== "http:" && url.protocol !== "https:") {
@@ -167,9 +198,11 @@ export function egressFetch(
         redirect: "manual",
         ...(client ? { client } : {}),
       } as RequestInit);
-      if (!REDIRECTS.has(res.status) || (init?.redirect ?? "follow") !== "follow") return res;
+      const done = () =>
+        (init as StreamingInit | undefined)?.stream ? res : capped(res, maxBodyBytes, url.host);
+      if (!REDIRECTS.has(res.status) || (init?.redirect ?? "follow") !== "follow") return done();
       const location = res.headers.get("location");
-      if (!location) return res;
+      if (!location) return done();
       if (hop >= 5) {
         await res.body?.cancel();
         throw new UpstreamError(`too many redirects (${url.host})`, "network");

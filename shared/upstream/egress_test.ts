@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { egressFetch, egressPolicy } from "./egress.ts";
+import { egressFetch, egressPolicy, type StreamingInit } from "./egress.ts";
 import { UpstreamError } from "./errors.ts";
 
 const resolver = (table: Record<string, string[]>) => (host: string) =>
@@ -102,5 +102,34 @@ Deno.test("egressFetch() checks every hop and drops credentials across origins",
   });
   await t.step("only http and https", async () => {
     await assert.rejects(() => f("file:///etc/passwd"), /not allowed/);
+  });
+});
+
+Deno.test("egressFetch() bounds a response body; a stream asked for as one is not bounded", async (t) => {
+  // 64 chunks of 1 KiB, as an upstream that never stops would send them.
+  const body = () =>
+    new ReadableStream<Uint8Array>({
+      start(ctl) {
+        for (let i = 0; i < 64; i++) ctl.enqueue(new Uint8Array(1024).fill(120));
+        ctl.close();
+      },
+    });
+  const base: typeof fetch = () => Promise.resolve(new Response(body(), { status: 200 }));
+  const f = egressFetch(egressPolicy(""), base, resolver({ "api.example.com": ["93.184.216.34"] }), 16 * 1024);
+  await t.step("over the limit, reading the body fails with a short reason", async () => {
+    const res = await f("https://api.example.com/huge");
+    assert.equal(res.status, 200);
+    assert.equal(res.url, "", "the url is kept as the upstream response had it");
+    const err = await res.text().catch((e) => e);
+    assert.ok(err instanceof UpstreamError && err.kind === "policy", String(err));
+    assert.match(err.message, /larger than .* MiB \(api\.example\.com\)/);
+  });
+  await t.step("within the limit, the body is whole", async () => {
+    const small = egressFetch(egressPolicy(""), base, resolver({ "api.example.com": ["93.184.216.34"] }));
+    assert.equal((await (await small("https://api.example.com/ok")).text()).length, 64 * 1024);
+  });
+  await t.step("a stream (a Kubernetes watch) is left to bound its own lines", async () => {
+    const res = await f("https://api.example.com/watch", { stream: true } as StreamingInit);
+    assert.equal((await res.text()).length, 64 * 1024);
   });
 });
