@@ -5,7 +5,7 @@
 import { createHash, pbkdf2Sync, timingSafeEqual } from "node:crypto";
 import type { KV } from "nats";
 import { z } from "zod";
-import { decoder, encoder } from "@painchain/shared/internal";
+import { decoder, encoder, kvKeys } from "@painchain/shared/internal";
 
 export const SCOPES = ["read", "write", "ingest"] as const;
 export type Scope = typeof SCOPES[number];
@@ -192,7 +192,7 @@ export function createAuth(
     },
     async listKeys() {
       const out: ApiKeyRecord[] = [];
-      for await (const k of await deps.keys.keys()) {
+      for (const k of await kvKeys(deps.keys)) {
         const r = await readKey(k);
         if (r) out.push(r);
       }

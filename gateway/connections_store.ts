@@ -14,6 +14,7 @@ import {
   encoder,
   isEncrypted,
   isReference,
+  kvKeys,
   sealSecrets,
 } from "@painchain/shared/internal";
 import { BadRequestError, ConflictError, NotFoundError } from "./errors.ts";
@@ -22,7 +23,7 @@ export async function findConnection(
   kv: KV,
   id: string,
 ): Promise<{ c: Connection; revision: number } | null> {
-  for await (const key of await kv.keys(`*.${id}`)) {
+  for (const key of await kvKeys(kv, `*.${id}`)) {
     const e = await kv.get(key);
     if (e && e.operation === "PUT") {
       return { c: connectionSchema.parse(JSON.parse(decoder.decode(e.value))), revision: e.revision };
@@ -33,7 +34,7 @@ export async function findConnection(
 
 export async function listConnections(kv: KV, connector?: string): Promise<Connection[]> {
   const keys: string[] = [];
-  for await (const k of await kv.keys(connector ? `${connector}.*` : ">")) keys.push(k);
+  keys.push(...await kvKeys(kv, connector ? `${connector}.*` : ">"));
   const entries = await Promise.all(keys.map((k) => kv.get(k)));
   const out: Connection[] = [];
   for (const e of entries) {

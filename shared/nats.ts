@@ -126,6 +126,26 @@ export interface Buckets {
   catalog: KV;
 }
 
+/** The stream behind each bucket opened by openBuckets (KV is a stream `KV_<bucket>` of subjects `$KV.<bucket>.<key>`). */
+const bucketStreams = new WeakMap<KV, { jsm: JetStreamManager; bucket: string }>();
+
+/**
+ * The keys of a bucket matching a filter (`>`, `github.*`, `a.b.>`), from one stream-info request: never a consumer.
+ * (KV.keys() runs an ordered consumer until it sees no pending messages; on NATS 2.9, with keys rewritten or
+ * expiring meanwhile, that can wait forever.) Deleted keys may be listed: read each with get() and skip non-PUTs.
+ */
+export async function kvKeys(kv: KV, filter = ">"): Promise<string[]> {
+  const known = bucketStreams.get(kv);
+  if (!known) {
+    const out: string[] = [];
+    for await (const k of await kv.keys(filter)) out.push(k);
+    return out;
+  }
+  const prefix = `$KV.${known.bucket}.`;
+  const si = await known.jsm.streams.info(`KV_${known.bucket}`, { subjects_filter: prefix + filter });
+  return Object.keys(si.state.subjects ?? {}).map((s) => s.slice(prefix.length)).sort();
+}
+
 export async function openBuckets(nats: Nats, n: Names, o: ReplicaOptions = {}): Promise<Buckets> {
   const kvm = nats.js.views;
   const replicas = o.replicas ?? 1;
@@ -143,6 +163,7 @@ export async function openBuckets(nats: Nats, n: Names, o: ReplicaOptions = {}):
     ["catalog", n.catalogBucket, { history: 20 }],
   ];
   const opened = await Promise.all(specs.map(([, name, opts]) => kvm.kv(name, { ...opts, replicas })));
+  specs.forEach(([, name], i) => bucketStreams.set(opened[i]!, { jsm: nats.jsm, bucket: name }));
   await Promise.all(specs.map(([, name]) => setReplicas(nats.jsm, `KV_${name}`, replicas)));
   return Object.fromEntries(specs.map(([k], i) => [k, opened[i]!])) as unknown as Buckets;
 }

@@ -5,7 +5,7 @@
 import type { KV } from "nats";
 import { z } from "zod";
 import { type ConnectorMetadata, connectorMetadataSchema } from "./metadata.ts";
-import { decoder, encoder } from "./nats.ts";
+import { decoder, encoder, kvKeys } from "./nats.ts";
 
 export const rateLimitSchema = z.object({
   remaining: z.number(),
@@ -66,7 +66,7 @@ export async function readRegistry(kv: KV, now = Date.now()): Promise<Registered
   const instances = new Map<string, Instance[]>();
   const lastBeat = new Map<string, string>();
   const keys: string[] = [];
-  for await (const k of await kv.keys()) keys.push(k);
+  keys.push(...await kvKeys(kv));
   const entries = await Promise.all(keys.map((k) => kv.get(k)));
   for (const e of entries) {
     if (!e || e.operation !== "PUT") continue;

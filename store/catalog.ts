@@ -3,7 +3,7 @@
  * re-applied in the background to rows written under an older catalog — in small batches, one store at a time
  * (an advisory lock), never holding up ingest.
  */
-import type { KV } from "nats";
+import type { KV, KvEntry } from "nats";
 import { parse as parseYaml } from "yaml";
 import {
   CATALOG_KEYS,
@@ -56,22 +56,29 @@ export async function watchCatalog(
 ): Promise<CatalogWatch> {
   const parts: { file: StoredCatalog | null; api: StoredCatalog | null } = { file: null, api: null };
   let state: CatalogState = { catalog: { rules: [] }, version: 0 };
-  let resolveReady!: () => void;
-  const ready = new Promise<void>((r) => (resolveReady = r));
-  const watcher = await kv.watch({ key: ">", initializedFn: () => resolveReady() });
-  (async () => {
-    for await (const e of watcher) {
-      const key = e.key === CATALOG_KEYS.file ? "file" : e.key === CATALOG_KEYS.api ? "api" : null;
-      if (!key) continue;
-      try {
-        parts[key] = e.operation === "PUT" ? JSON.parse(decoder.decode(e.value)) as StoredCatalog : null;
-        const catalog = catalogSchema.parse(effectiveCatalog(parts.file, parts.api));
-        state = { catalog, version: catalogVersion(catalog) };
-        onChange?.(state);
-      } catch (err) {
-        log.warn("Ignored an invalid service catalog", { key: e.key, ...errorFields(err) });
-      }
+  const revisions = { file: 0, api: 0 };
+  const apply = (e: KvEntry) => {
+    const key = e.key === CATALOG_KEYS.file ? "file" : e.key === CATALOG_KEYS.api ? "api" : null;
+    // Never back to an older revision (the direct read below and the watch can arrive in either order).
+    if (!key || e.revision < revisions[key]) return;
+    revisions[key] = e.revision;
+    try {
+      parts[key] = e.operation === "PUT" ? JSON.parse(decoder.decode(e.value)) as StoredCatalog : null;
+      const catalog = catalogSchema.parse(effectiveCatalog(parts.file, parts.api));
+      state = { catalog, version: catalogVersion(catalog) };
+      onChange?.(state);
+    } catch (err) {
+      log.warn("Ignored an invalid service catalog", { key: e.key, ...errorFields(err) });
     }
+  };
+  const watcher = await kv.watch({ key: ">" });
+  // Ready once both keys were read directly (a watch's "initialized" signal can be missed under load); the watch
+  // then replays them and follows every change after.
+  const ready = Promise.all([CATALOG_KEYS.file, CATALOG_KEYS.api].map((k) => kv.get(k))).then((entries) => {
+    for (const e of entries) if (e) apply(e);
+  });
+  (async () => {
+    for await (const e of watcher) apply(e);
   })();
   return { current: () => state, ready, stop: () => watcher.stop() };
 }

@@ -16,6 +16,16 @@ import {
   mapTag,
   type ProjectContext,
 } from "./map.ts";
+import {
+  anyHook,
+  deploymentHook,
+  type HookUser,
+  mergeRequestHook,
+  pipelineHook,
+  pushHook,
+  releaseHook,
+  tagPushHook,
+} from "./hook_payload.ts";
 import { settingsOf } from "./targets.ts";
 
 /** The X-Gitlab-Event values this connector maps. */
@@ -27,9 +37,6 @@ export const GITLAB_WEBHOOK_EVENTS = [
   "Deployment Hook",
   "Release Hook",
 ] as const;
-
-// deno-lint-ignore no-explicit-any
-type Json = any;
 
 /** "2026-11-26 10:00:00 UTC" or "… +0100" → ISO 8601; ISO input is kept. */
 export function hookTime(value: unknown): string | null {
@@ -45,14 +52,18 @@ function required<T>(value: T | undefined | null, what: string): T {
   return value;
 }
 
-const user = (u: Json) => (u?.username ? { username: String(u.username), name: u.name } : null);
+const user = (
+  u: HookUser,
+) => (u?.username ? { username: u.username, ...(u.name ? { name: u.name } : {}) } : null);
+const opt = <T>(v: T | null | undefined): T | undefined => v ?? undefined;
 
 export function mapGitlabWebhook(delivery: WebhookDelivery, connection: Connection): MappedChange[] {
-  const p = delivery.payload as Json;
-  if (!p || typeof p !== "object") throw new Error("The payload is not a JSON object");
+  const payload = delivery.payload;
+  if (!payload || typeof payload !== "object") throw new Error("The payload is not a JSON object");
   if (!(GITLAB_WEBHOOK_EVENTS as readonly string[]).includes(delivery.event)) return [];
   const settings = settingsOf(connection);
-  const path: string = required(p.project?.path_with_namespace, "project.path_with_namespace");
+  const { project: hookProject } = anyHook.parse(payload);
+  const path = hookProject.path_with_namespace;
   const target = settings.projects.find((t) => t.project.toLowerCase() === path.toLowerCase());
   // Only what this connection tracks: a delivery about another project records nothing.
   const inGroup = settings.group !== null &&
@@ -60,20 +71,23 @@ export function mapGitlabWebhook(delivery: WebhookDelivery, connection: Connecti
   if (!target && !inGroup) return [];
   const project: ProjectContext = {
     path,
-    webUrl: p.project?.web_url ?? "",
+    webUrl: hookProject.web_url ?? "",
     tags: [...new Set([...connection.tags, ...(target?.tags ?? [])])],
   };
+  const projectId = hookProject.id ?? 0;
   const tracks = (k: Parameters<typeof settings.kinds.has>[0]) => settings.kinds.has(k);
+  const label = (l: string | { title: string }) => (typeof l === "string" ? l : l.title);
 
   switch (delivery.event) {
     case "Merge Request Hook": {
       if (!tracks("merge_request")) return [];
-      const a = required(p.object_attributes, "object_attributes");
+      const p = mergeRequestHook.parse(payload);
+      const a = p.object_attributes;
       const state = a.state === "opened" || a.state === "reopened" ? "opened" : a.state;
       const mr: GlMergeRequest = {
         id: a.id,
         iid: a.iid,
-        project_id: a.target_project_id ?? p.project?.id,
+        project_id: a.target_project_id ?? projectId,
         title: a.title,
         description: a.description ?? null,
         state,
@@ -88,24 +102,25 @@ export function mapGitlabWebhook(delivery: WebhookDelivery, connection: Connecti
         sha: a.last_commit?.id ?? null,
         merge_commit_sha: a.merge_commit_sha ?? null,
         // The hook's user is whoever acted; it is the author only when the ids match.
-        author: a.author_id !== undefined && p.user?.id === a.author_id ? user(p.user) : null,
-        labels: (p.labels ?? a.labels ?? []).map((l: Json) => (typeof l === "string" ? l : l.title)),
+        author: a.author_id != null && p.user?.id === a.author_id ? user(p.user) : null,
+        labels: (p.labels ?? a.labels ?? []).map(label),
         web_url: a.url,
       };
       return [mapMergeRequest(mr, project)];
     }
     case "Pipeline Hook": {
       if (!tracks("pipeline")) return [];
-      const a = required(p.object_attributes, "object_attributes");
+      const p = pipelineHook.parse(payload);
+      const a = p.object_attributes;
       const created = required(hookTime(a.created_at), "created_at");
       const pl: GlPipeline = {
         id: a.id,
-        iid: a.iid,
-        project_id: p.project?.id,
+        ...(a.iid != null ? { iid: a.iid } : {}),
+        project_id: projectId,
         sha: a.sha,
         ref: a.ref,
         status: a.status,
-        source: a.source,
+        ...(a.source ? { source: a.source } : {}),
         created_at: created,
         updated_at: hookTime(a.finished_at) ?? created,
         started_at: null,
@@ -115,22 +130,28 @@ export function mapGitlabWebhook(delivery: WebhookDelivery, connection: Connecti
         user: user(p.user),
         name: a.name ?? null,
       };
-      const jobs = (p.builds ?? []).map((b: Json) => ({ name: b.name, status: b.status, stage: b.stage }));
+      const jobs = (p.builds ?? []).map((b) => ({
+        name: b.name,
+        status: b.status,
+        ...(b.stage ? { stage: b.stage } : {}),
+      }));
       return [mapPipeline(pl, project, jobs)];
     }
     case "Push Hook": {
-      if (!tracks("commit") || !/^refs\/heads\//.test(p.ref ?? "")) return [];
+      if (!tracks("commit")) return [];
+      const p = pushHook.parse(payload);
+      if (!p.ref.startsWith("refs/heads/")) return [];
       const branch = p.ref.slice("refs/heads/".length);
       if (target && target.branches.length > 0 && !target.branches.includes(branch)) return [];
-      return (p.commits ?? []).map((c: Json) =>
+      return (p.commits ?? []).map((c) =>
         mapCommit(
           {
             id: c.id,
-            title: c.title ?? String(c.message ?? "").split("\n", 1)[0],
-            message: c.message,
-            author_name: c.author?.name,
+            title: c.title ?? String(c.message ?? "").split("\n", 1)[0]!,
+            message: opt(c.message),
+            author_name: opt(c.author?.name),
             committed_date: hookTime(c.timestamp) ?? undefined,
-            web_url: c.url,
+            web_url: opt(c.url),
           },
           project,
           branch,
@@ -138,11 +159,13 @@ export function mapGitlabWebhook(delivery: WebhookDelivery, connection: Connecti
       );
     }
     case "Tag Push Hook": {
+      if (!tracks("tag")) return [];
+      const p = tagPushHook.parse(payload);
       const sha = p.checkout_sha ?? p.after;
       // A deleted tag has no checkout sha.
-      if (!tracks("tag") || !sha || /^0+$/.test(sha)) return [];
-      const name = required(p.ref, "ref").replace(/^refs\/tags\//, "");
-      const head = (p.commits ?? []).find((c: Json) => c.id === sha);
+      if (!sha || /^0+$/.test(sha)) return [];
+      const name = p.ref.replace(/^refs\/tags\//, "");
+      const head = (p.commits ?? []).find((c) => c.id === sha);
       return [mapTag({
         name,
         message: p.message ?? null,
@@ -150,39 +173,41 @@ export function mapGitlabWebhook(delivery: WebhookDelivery, connection: Connecti
         commit: {
           id: sha,
           title: head?.title ?? name,
-          author_name: p.user_username ?? p.user_name,
+          author_name: opt(p.user_username ?? p.user_name),
           committed_date: hookTime(head?.timestamp) ?? undefined,
         },
       }, project)];
     }
     case "Deployment Hook": {
       if (!tracks("deployment")) return [];
+      const p = deploymentHook.parse(payload);
       const at = required(hookTime(p.status_changed_at), "status_changed_at");
       const d: GlDeployment = {
-        id: required(p.deployment_id, "deployment_id"),
+        id: p.deployment_id,
         iid: p.deployment_iid ?? p.deployment_id,
         ref: p.ref,
-        sha: p.commit_url?.split("/").pop() ?? p.short_sha,
+        sha: required(p.commit_url?.split("/").pop() ?? p.short_sha, "commit_url or short_sha"),
         status: p.status,
         created_at: at,
         updated_at: at,
         finished_at: ["success", "failed", "canceled"].includes(p.status) ? at : null,
         user: user(p.user),
         environment: { name: p.environment, external_url: p.environment_external_url ?? null },
-        deployable: p.deployable_id ? { id: p.deployable_id, web_url: p.deployable_url } : null,
+        deployable: p.deployable_id ? { id: p.deployable_id, web_url: p.deployable_url ?? null } : null,
       };
       return [mapDeployment(d, project)];
     }
     case "Release Hook": {
       if (!tracks("release")) return [];
+      const p = releaseHook.parse(payload);
       return [mapRelease({
-        tag_name: required(p.tag, "tag"),
+        tag_name: p.tag,
         name: p.name ?? null,
         description: p.description ?? null,
         created_at: required(hookTime(p.created_at), "created_at"),
         released_at: hookTime(p.released_at),
         commit: p.commit?.id ? { id: p.commit.id } : null,
-        _links: { self: p.url },
+        _links: { self: opt(p.url) },
       }, project)];
     }
   }

@@ -32,9 +32,16 @@ async function watchConnections(ctx: RunContext, cursor: Cursor, save: () => Pro
   const last = new Map<string, Connection | null>();
   const previous = async (key: string, revision: number): Promise<Connection | null> => {
     if (last.has(key)) return last.get(key)!;
-    // After a restart: the newest earlier revision from the bucket's history.
+    // After a restart: the newest earlier revision from the bucket's history. That read is an ordered consumer
+    // that ends when nothing is pending, a signal that can be missed under load: it gets 10 s, else no diff.
     let prev: KvEntry | null = null;
-    for await (const h of await kv.history({ key })) if (h.revision < revision) prev = h;
+    const history = await kv.history({ key });
+    const timer = setTimeout(() => history.stop(), 10_000);
+    try {
+      for await (const h of history) if (h.revision < revision) prev = h;
+    } finally {
+      clearTimeout(timer);
+    }
     return parse(prev);
   };
   const watcher = await kv.watch({

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import type { KV } from "nats";
 import { z } from "zod";
-import { decoder, encoder } from "@painchain/shared/internal";
+import { decoder, encoder, kvKeys } from "@painchain/shared/internal";
 import { ConflictError, NotFoundError } from "../errors.ts";
 import { validate } from "../validation.ts";
 import { slug } from "../connections_store.ts";
@@ -38,7 +38,7 @@ export function teamsRoutes(deps: { kv: KV; audit: Audit }) {
   ) => deps.audit.record({ action, actor: actorOf(c.get("principal")), target: { ...team } });
   const list = async (): Promise<Team[]> => {
     const out: Team[] = [];
-    for await (const k of await deps.kv.keys()) {
+    for (const k of await kvKeys(deps.kv)) {
       const e = await deps.kv.get(k);
       if (e && e.operation === "PUT") out.push(JSON.parse(decoder.decode(e.value)));
     }

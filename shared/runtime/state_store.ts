@@ -4,7 +4,7 @@
  * Keys are `<connector>.<connection>.<key>`; a key may hold letters, digits, `-`, `_`, `=` and dots.
  */
 import type { KV } from "nats";
-import { decoder, encoder } from "../nats.ts";
+import { decoder, encoder, kvKeys } from "../nats.ts";
 
 export interface StateStore {
   get(key: string): Promise<unknown | null>;
@@ -27,9 +27,7 @@ export function stateStore(kv: KV, connector: string, connectionId: string): Sta
     return prefix + key;
   };
   const keys = async () => {
-    const out: string[] = [];
-    for await (const k of await kv.keys(`${prefix}>`)) out.push(k);
-    return out;
+    return await kvKeys(kv, `${prefix}>`);
   };
   return {
     async get(key) {

@@ -115,7 +115,12 @@ Deno.test("egressFetch() bounds a response body; a stream asked for as one is no
       },
     });
   const base: typeof fetch = () => Promise.resolve(new Response(body(), { status: 200 }));
-  const f = egressFetch(egressPolicy(""), base, resolver({ "api.example.com": ["93.184.216.34"] }), 16 * 1024);
+  const f = egressFetch(
+    egressPolicy(""),
+    base,
+    resolver({ "api.example.com": ["93.184.216.34"] }),
+    16 * 1024,
+  );
   await t.step("over the limit, reading the body fails with a short reason", async () => {
     const res = await f("https://api.example.com/huge");
     assert.equal(res.status, 200);
