@@ -87,7 +87,11 @@ export function ChainSection({ e }: { e: ChangeEvent }) {
                       <span class={`via via-${m.via.confidence}`}>
                         {linkText(m.via)}
                         {m.via.confidence === "prefix" ? " — lower confidence" : ""}
-                        {from ? ` (to “${from.title.slice(0, 60)}”)` : ""}
+                        {from
+                          ? from.id === e.id
+                            ? " (to this change)"
+                            : ` (to “${from.title.length > 48 ? `${from.title.slice(0, 47)}…` : from.title}”)`
+                          : ""}
                       </span>
                     )
                     : <span class="via">the chain was followed from here</span>}

@@ -124,9 +124,12 @@ export function signed(w: number): string {
   return `${r < 0 ? "\u2212" : "+"}${s}`;
 }
 
-/** A score, one decimal at most. */
-export function score(n: number): string {
+/** A score, one decimal at most (two when `other` would otherwise read the same). */
+export function score(n: number, other?: number): string {
   const r = Math.round(n * 10) / 10;
+  if (other !== undefined && other !== n && Math.round(other * 10) / 10 === r) {
+    return String(Math.round(n * 100) / 100);
+  }
   return Number.isInteger(r) ? String(r) : r.toFixed(1);
 }
 
@@ -218,7 +221,9 @@ const GAP_REASONS: Record<Gap["reason"], string> = {
 
 /** "PainChain was not watching Acme on GitHub from 2026-11-30 14:02 to 14:20 UTC (its polls failed: 401 …)". */
 export function gapText(g: Gap, utc?: boolean): string {
-  const why = g.detail ? `${GAP_REASONS[g.reason]}: ${g.detail}` : GAP_REASONS[g.reason];
+  // The detail's own brackets ("no poll for 80 s (interval 5 s)") would nest in the sentence's.
+  const detail = g.detail.replace(/\s*\(([^()]*)\)/g, ", $1").trim();
+  const why = detail ? `${GAP_REASONS[g.reason]}: ${detail}` : GAP_REASONS[g.reason];
   return `PainChain was not watching ${g.connectionName || g.connectionId} from ${
     timeSpan(g.from, g.to, utc)
   } (${why})`;

@@ -63,6 +63,8 @@ Deno.test("weights and scores as shown: signed, one decimal, a true minus", () =
   assert.equal(signed(-2), "\u22122");
   assert.equal(score(16.99), "17");
   assert.equal(score(7.44), "7.4");
+  assert.equal(score(17.99, 17.95), "17.99", "two decimals when one would not tell them apart");
+  assert.equal(score(17.95, 17.99), "17.95");
 });
 
 Deno.test("reasons in a few words", () => {
@@ -134,6 +136,11 @@ Deno.test("a coverage gap as a sentence, with its reason", () => {
   assert.match(
     gapText({ ...gap, reason: "not_watching", detail: "", connectionName: "" }, true),
     /not watching gh from .* \(not polled\)$/,
+  );
+  assert.match(
+    gapText({ ...gap, reason: "not_watching", detail: "no poll for 80 s (interval 5 s)" }, true),
+    /\(not polled: no poll for 80 s, interval 5 s\)$/,
+    "no brackets inside the brackets",
   );
   assert.equal(gapsAt([gap], Date.parse("2026-11-30T14:10:00Z")).length, 1);
   assert.equal(gapsAt([gap], Date.parse("2026-11-30T14:20:00Z")).length, 0, "the end is open");

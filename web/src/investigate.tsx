@@ -35,6 +35,7 @@ import { whereOf } from "./place.ts";
 import {
   chainIds,
   chainMarks,
+  compact,
   coverage,
   coverageKnown,
   facets,
@@ -57,8 +58,26 @@ function asText(iso: string): string {
   return `${new Date(t).toISOString().slice(0, 19).replace("T", " ")} UTC`;
 }
 
+/** In a phone-sized window, once there is an answer, the question folds into one line to make room for it. */
+function IncidentSummary({ onChange }: { onChange: () => void }) {
+  const i = incident.value;
+  return (
+    <div class="incident-summary">
+      <span>
+        <strong>{dayClock(i.at)}</strong>
+        {i.service && <>· {i.service}</>}
+        {i.environment && <>· {i.environment}</>} · {windowText(i.window)} back
+      </span>
+      <button type="button" aria-expanded="false" aria-controls="incident-form" onClick={onChange}>
+        Change
+      </button>
+    </div>
+  );
+}
+
 function IncidentForm() {
   const i = incident.value;
+  const [open, setOpen] = useState(false);
   const [when, setWhen] = useState(i.at ? asText(i.at) : "");
   const [service, setService] = useState(i.service);
   const [environment, setEnvironment] = useState(i.environment);
@@ -73,8 +92,12 @@ function IncidentForm() {
   const submit = () => {
     setTried(true);
     if (!read || !read.ok) return;
+    setOpen(false);
     setIncident({ at: read.iso, service: service.trim(), environment: environment.trim() });
   };
+  if (compact.value && answer.value && i.at && !open) {
+    return <IncidentSummary onChange={() => setOpen(true)} />;
+  }
   /** A suggestion picked (not typed) applies at once when there is an answer to re-rank. */
   const picked = (e: Event, list: string[], apply: (v: string) => void) => {
     const el = e.currentTarget as HTMLInputElement;
@@ -82,6 +105,7 @@ function IncidentForm() {
   };
   return (
     <form
+      id="incident-form"
       class="incident-form"
       aria-label="Investigate a moment"
       onSubmit={(e) => {
@@ -258,6 +282,11 @@ function Facts({ e }: { e: ChangeEvent }) {
   );
 }
 
+function after(at: number, e: ChangeEvent): string {
+  const d = Date.parse(e.time) - at;
+  return d < 60_000 ? "+<1 min" : `+${howLong(d)}`;
+}
+
 function before(at: number, e: ChangeEvent): string {
   const d = at - Date.parse(e.time);
   return d < 30_000 ? "just before" : `${howLong(d)} before`;
@@ -295,11 +324,11 @@ function Lead({ s, next, at }: { s: Suspect; next: Suspect | undefined; at: numb
         </tbody>
         <tfoot>
           <tr>
-            <td class="w">= {score(s.score)}</td>
+            <td class="w">= {score(s.score, next?.score)}</td>
             <td class="muted">
               {next
                 ? s.score - next.score < Math.max(1, Math.abs(s.score) * 0.1)
-                  ? `a close call: the next scores ${score(next.score)}`
+                  ? `a close call: the next scores ${score(next.score, s.score)}`
                   : `${score(s.score - next.score)} ahead of the next (${score(next.score)})`
                 : "the only change in the window"}
             </td>
@@ -412,7 +441,7 @@ function After({ list, at }: { list: ChangeEvent[]; at: number }) {
               }`}
             >
               <button type="button" class="after-open" data-id={e.id} onClick={() => open(e)}>
-                <span class="after-when">+{howLong(Date.parse(e.time) - at)}</span>
+                <span class="after-when">{after(at, e)}</span>
                 <span class="after-title">{e.title}</span>
                 <Facts e={e} />
               </button>
@@ -435,13 +464,21 @@ function Gaps() {
   if (!a || a.gaps.length === 0) return null;
   return (
     <section class="gaps-note" aria-labelledby="gaps-title">
-      <h3 id="gaps-title">PainChain was not watching everything in this window</h3>
-      <ul>
-        {a.gaps.map((g, i) => <li key={`${g.connectionId}-${g.from}-${i}`}>{gapText(g, useUtc.value)}</li>)}
-      </ul>
-      <p class="muted small">
-        Changes made through these connections at those times are missing from this answer — not absent.
-      </p>
+      <details open={!compact.value}>
+        <summary>
+          <h3 id="gaps-title">
+            PainChain was not watching{" "}
+            {plural(new Set(a.gaps.map((g) => `${g.connector}.${g.connectionId}`)).size, "connection")}{" "}
+            for part of this window
+          </h3>
+        </summary>
+        <ul>
+          {a.gaps.map((g, i) => <li key={`${g.connectionId}-${g.from}-${i}`}>{gapText(g, useUtc.value)}</li>)}
+        </ul>
+        <p class="muted small">
+          Changes made through these connections at those times are missing from this answer — not absent.
+        </p>
+      </details>
     </section>
   );
 }

@@ -66,6 +66,10 @@ export const facets = signal<Facets>({ services: [], environments: [], teams: []
 const narrowQuery = matchMedia("(max-width: 900px)");
 export const narrow = signal(narrowQuery.matches);
 narrowQuery.addEventListener("change", (e) => (narrow.value = e.matches));
+/** Phones and very narrow windows (styles/narrow.css has the same breakpoint). */
+const compactQuery = matchMedia("(max-width: 600px)");
+export const compact = signal(compactQuery.matches);
+compactQuery.addEventListener("change", (e) => (compact.value = e.matches));
 
 effect(() => {
   document.documentElement.dataset.theme = theme.value;
