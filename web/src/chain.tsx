@@ -7,7 +7,7 @@ import { useState } from "preact/hooks";
 import type { ChainMember, ChangeEvent } from "./api.ts";
 import { Badge } from "./card.tsx";
 import { absolute, clock, howLong } from "./format.ts";
-import { linkText } from "./incident.ts";
+import { describeLink } from "./incident.ts";
 import { chain, chainError, metaById, selected } from "./state.ts";
 
 const FIRST = 12;
@@ -83,17 +83,22 @@ export function ChainSection({ e }: { e: ChangeEvent }) {
                 <span class="chain-meta">
                   <Badge connector={m.event.connector} /> <span class="type">{type}</span>
                   {m.via
-                    ? (
-                      <span class={`via via-${m.via.confidence}`}>
-                        {linkText(m.via)}
-                        {m.via.confidence === "prefix" ? " — lower confidence" : ""}
-                        {from
-                          ? from.id === e.id
-                            ? " (to this change)"
-                            : ` (to “${from.title.length > 48 ? `${from.title.slice(0, 47)}…` : from.title}”)`
-                          : ""}
-                      </span>
-                    )
+                    ? (() => {
+                      const link = describeLink(m.via, m.event, byId.get(m.via.from));
+                      return (
+                        <span class={`via via-${link.exact ? "exact" : "prefix"}`}>
+                          {link.text}
+                          {link.exact ? "" : " — lower confidence"}
+                          {from
+                            ? from.id === e.id
+                              ? " (to this change)"
+                              : ` (to “${
+                                from.title.length > 48 ? `${from.title.slice(0, 47)}…` : from.title
+                              }”)`
+                            : ""}
+                        </span>
+                      );
+                    })()
                     : <span class="via">the chain was followed from here</span>}
                 </span>
               </span>

@@ -213,6 +213,34 @@ export function linkText(via: ChainLink): string {
   return via.key;
 }
 
+const SHA = /^sha:([0-9a-f]{7,40})$/i;
+const IMAGE_TAG = /^image:.*:([0-9a-f]{7,40})$/i;
+const all = (refs: string[], re: RegExp) =>
+  refs.map((r) => re.exec(r)?.[1]?.toLowerCase()).filter((x): x is string => !!x);
+
+/**
+ * How a member of a chain is linked, checked against the two changes' refs: a seven-digit key shared by two
+ * changes of the same commit is that commit, exactly (the API may name the shorter key); otherwise an image tag
+ * that is a prefix of a commit, a lower confidence.
+ */
+export function describeLink(
+  via: ChainLink,
+  e: { refs: string[] },
+  from: { refs: string[] } | undefined,
+): { text: string; exact: boolean } {
+  if (via.key.startsWith("sha7:") && from) {
+    const mine = all(e.refs, SHA);
+    const same = mine.find((s) => all(from.refs, SHA).includes(s));
+    if (same) return { text: `same commit ${same.slice(0, 7)}`, exact: true };
+    const tag = all(e.refs, IMAGE_TAG)[0] ?? all(from.refs, IMAGE_TAG)[0];
+    const commit = mine[0] ?? all(from.refs, SHA)[0];
+    if (tag && commit) {
+      return { text: `image tag ${tag} matches commit ${commit.slice(0, 7)} by prefix`, exact: false };
+    }
+  }
+  return { text: linkText(via), exact: via.confidence === "exact" };
+}
+
 const GAP_REASONS: Record<Gap["reason"], string> = {
   erroring: "its polls failed",
   rate_limited: "rate-limited",
@@ -222,7 +250,9 @@ const GAP_REASONS: Record<Gap["reason"], string> = {
 /** "PainChain was not watching Acme on GitHub from 2026-11-30 14:02 to 14:20 UTC (its polls failed: 401 …)". */
 export function gapText(g: Gap, utc?: boolean): string {
   // The detail's own brackets ("no poll for 80 s (interval 5 s)") would nest in the sentence's.
-  const detail = g.detail.replace(/\s*\(([^()]*)\)/g, ", $1").trim();
+  const detail = g.detail.replace(/\s*\(([^()]*)\)/g, ", $1")
+    // "2400 s" reads better as "40 min".
+    .replace(/\b(\d+) s\b/g, (m, n) => (Number(n) >= 120 ? howLong(Number(n) * 1000) : m)).trim();
   const why = detail ? `${GAP_REASONS[g.reason]}: ${detail}` : GAP_REASONS[g.reason];
   return `PainChain was not watching ${g.connectionName || g.connectionId} from ${
     timeSpan(g.from, g.to, utc)

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { Gap, Reason } from "./api.ts";
 import {
   adjustWeight,
+  describeLink,
   formatAdjusted,
   gapsAt,
   gapText,
@@ -118,6 +119,23 @@ Deno.test("chain links in words: a commit exactly, an image tag by prefix", () =
   );
 });
 
+Deno.test("a seven-digit key between two changes of the same commit is that commit, exactly", () => {
+  const sha = "c0ffee1234567890abcdef1234567890abcdef12";
+  const via = { key: "sha7:c0ffee1", confidence: "prefix" as const, from: "deploy" };
+  assert.deepEqual(describeLink(via, { refs: [`sha:${sha}`, "pr:a#1"] }, { refs: [`sha:${sha}`] }), {
+    text: "same commit c0ffee1",
+    exact: true,
+  });
+  assert.deepEqual(
+    describeLink(via, { refs: ["image:registry.acme.dev/checkout:c0ffee12"] }, { refs: [`sha:${sha}`] }),
+    { text: "image tag c0ffee12 matches commit c0ffee1 by prefix", exact: false },
+  );
+  assert.deepEqual(describeLink({ ...via, key: "pr:a#1", confidence: "exact" }, { refs: [] }, undefined), {
+    text: "same pull request a#1",
+    exact: true,
+  });
+});
+
 const gap: Gap = {
   connector: "github",
   connectionId: "gh",
@@ -138,8 +156,8 @@ Deno.test("a coverage gap as a sentence, with its reason", () => {
     /not watching gh from .* \(not polled\)$/,
   );
   assert.match(
-    gapText({ ...gap, reason: "not_watching", detail: "no poll for 80 s (interval 5 s)" }, true),
-    /\(not polled: no poll for 80 s, interval 5 s\)$/,
+    gapText({ ...gap, reason: "not_watching", detail: "no poll for 2400 s (interval 5 s)" }, true),
+    /\(not polled: no poll for 40 min, interval 5 s\)$/,
     "no brackets inside the brackets",
   );
   assert.equal(gapsAt([gap], Date.parse("2026-11-30T14:10:00Z")).length, 1);

@@ -35,12 +35,12 @@ import { whereOf } from "./place.ts";
 import {
   chainIds,
   chainMarks,
-  compact,
   coverage,
   coverageKnown,
   facets,
   hoverTime,
   metaById,
+  narrow,
   selected,
   timeline,
   useUtc,
@@ -58,20 +58,44 @@ function asText(iso: string): string {
   return `${new Date(t).toISOString().slice(0, 19).replace("T", " ")} UTC`;
 }
 
-/** In a phone-sized window, once there is an answer, the question folds into one line to make room for it. */
+/**
+ * In a narrow window, once there is an answer, the question folds into one line to make room for it; the window
+ * stays at hand (it re-ranks in place), the rest behind "Change".
+ */
 function IncidentSummary({ onChange }: { onChange: () => void }) {
   const i = incident.value;
   return (
-    <div class="incident-summary">
-      <span>
+    <div class="incident-summary" role="group" aria-label="The question">
+      <span class="summary-text">
         <strong>{dayClock(i.at)}</strong>
-        {i.service && <>· {i.service}</>}
-        {i.environment && <>· {i.environment}</>} · {windowText(i.window)} back
+        {[i.service, i.environment].filter(Boolean).map((x) => ` · ${x}`).join("")}
       </span>
+      <label class="summary-window">
+        <span class="sr-only">Look back</span>
+        <WindowSelect />
+      </label>
       <button type="button" aria-expanded="false" aria-controls="incident-form" onClick={onChange}>
         Change
       </button>
     </div>
+  );
+}
+
+/** How far back to look; with an answer, a change re-ranks at once. */
+function WindowSelect() {
+  const i = incident.value;
+  const windows = WINDOWS.includes(i.window) ? WINDOWS : [...WINDOWS, i.window];
+  return (
+    <select
+      name="incident-window"
+      value={i.window}
+      onChange={(e) => {
+        if (i.at) setIncident({ window: e.currentTarget.value });
+        else incident.value = { ...i, window: e.currentTarget.value };
+      }}
+    >
+      {windows.map((w) => <option key={w} value={w}>{windowText(w)}</option>)}
+    </select>
   );
 }
 
@@ -88,14 +112,13 @@ function IncidentForm() {
   useEffect(() => setEnvironment(i.environment), [i.environment]);
   const read = readBack(when);
   const bad = read !== null && !read.ok;
-  const windows = WINDOWS.includes(i.window) ? WINDOWS : [...WINDOWS, i.window];
   const submit = () => {
     setTried(true);
     if (!read || !read.ok) return;
     setOpen(false);
     setIncident({ at: read.iso, service: service.trim(), environment: environment.trim() });
   };
-  if (compact.value && answer.value && i.at && !open) {
+  if (narrow.value && answer.value && i.at && !open) {
     return <IncidentSummary onChange={() => setOpen(true)} />;
   }
   /** A suggestion picked (not typed) applies at once when there is an answer to re-rank. */
@@ -178,16 +201,7 @@ function IncidentForm() {
       </label>
       <label class="text-filter">
         <span>Look back</span>
-        <select
-          name="incident-window"
-          value={i.window}
-          onChange={(e) => {
-            if (i.at) setIncident({ window: e.currentTarget.value });
-            else incident.value = { ...i, window: e.currentTarget.value };
-          }}
-        >
-          {windows.map((w) => <option key={w} value={w}>{w}</option>)}
-        </select>
+        <WindowSelect />
       </label>
       <button type="submit" class="primary">Investigate</button>
     </form>
@@ -464,7 +478,7 @@ function Gaps() {
   if (!a || a.gaps.length === 0) return null;
   return (
     <section class="gaps-note" aria-labelledby="gaps-title">
-      <details open={!compact.value}>
+      <details open={!narrow.value}>
         <summary>
           <h3 id="gaps-title">
             PainChain was not watching{" "}
@@ -531,7 +545,14 @@ function Answer() {
   const top = Math.max(...a.changes.map((c) => c.score), 1);
   const scope = [a.service, a.environment].filter(Boolean).join(" in ");
   return (
-    <div class="answer" aria-busy={answerLoading.value}>
+    <div
+      class="answer"
+      aria-busy={answerLoading.value}
+      // Esc closes the change opened from the answer, as it does from the timeline's list.
+      onKeyDown={(k) => {
+        if (k.key === "Escape" && selected.value) selected.value = null;
+      }}
+    >
       <div class="answer-head">
         <h2 id="answer-title">
           What changed before <time dateTime={a.at} title={absolute(a.at)}>{dayClock(a.at)}</time>
