@@ -193,10 +193,10 @@ export function Catalog() {
     <section class="panel catalog" aria-labelledby="catalog-title">
       <h2 id="catalog-title">Service catalog</h2>
       <p class="muted">
-        Rules name the service, environment and team of changes that do not say so themselves — a repository,
-        a namespace or an image belongs to a service. For each of the three, the first matching rule that sets
-        it wins; the catalog file's rules come first. What a change declares itself always wins. Incident mode
-        ranks a service's changes first, so a change without a service can only rank by time.
+        Rules name the service, environment and team of changes that do not say so themselves. For each of the
+        three, the first matching rule that sets it wins — the catalog file's rules first — and what a change
+        declares itself always wins. Incident mode ranks a service's changes first: a change without a service
+        ranks by time alone.
       </p>
       <p class={`derive ${pending ? "busy" : state.version ? "" : "none"}`} role="status">
         {pending
@@ -204,7 +204,7 @@ export function Catalog() {
             pending >= 100000 ? "+" : ""
           } left…`
           : state.version
-          ? "Every stored change is derived with the rules in effect."
+          ? "Every stored change is derived with the saved rules."
           : "No rules yet: changes have only the service and environment they declare."}
       </p>
       {fileRules.length > 0 && (
