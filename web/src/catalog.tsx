@@ -31,7 +31,10 @@ function RuleText({ r }: { r: CatalogRule }) {
           </span>
         ))}
       </span>
-      <span class="rule-arrow" aria-label="sets">→</span>
+      <span class="rule-arrow">
+        <span aria-hidden="true">→</span>
+        <span class="sr-only">sets</span>
+      </span>
       <span class="rule-sets">
         {SET_FIELDS.filter((f) => r[f.key]).map((f) => (
           <span class="rule-chip set" key={f.key}>

@@ -420,7 +420,7 @@ function SuspectRow({ s, rank, top, at }: { s: Suspect; rank: number; top: numbe
           <time dateTime={e.time} title={absolute(e.time)}>{clock(e.time)}</time>
           <span class="muted">{before(at, e)}</span>
         </span>
-        <span class="chips" aria-label="Reasons">
+        <span class="chips">
           {s.reasons.map((r) => (
             <span
               key={r.code}
@@ -526,6 +526,11 @@ function Answer() {
           Paste when the trouble started — from the alert, the pager or the chat, in any common format — or
           click the chart at that moment. Name the service and environment if you know them: their changes
           rank first.
+        </p>
+        <p class="muted small">
+          Times it reads: <code>2026-11-30 14:05 UTC</code>, <code>2026-11-30T14:05:00+01:00</code>,{" "}
+          <code>Mon, 30 Nov 2026 14:05:07 GMT</code>, epoch seconds or milliseconds, <code>14:05</code>{" "}
+          (today, UTC) and <code>10m ago</code>. A time without a zone is read as UTC.
         </p>
       </div>
     );
