@@ -78,6 +78,10 @@ effect(() => {
 effect(() => writePref("painchain.density", density.value ? "1" : "0"));
 
 export const metaById = computed(() => new Map(metadata.value.map((m) => [m.id, m])));
+/** Some replica holds a connection: only then can "every connection was watched" be said. */
+export const anyConnection = computed(() =>
+  metadata.value.some((m) => m.instances.some((i) => i.connections.some((c) => c.state !== "standby")))
+);
 
 // Connector colours: one stylesheet of `.source-badge.<id>` classes, rebuilt when the metadata changes.
 const colorSheet = computed(() => connectorCss(metadata.value));
@@ -150,18 +154,23 @@ export async function loadFacets() {
 export const chain = signal<Chain | null>(null);
 export const chainError = signal<string | null>(null);
 let chainFor: string | null = null;
+let chainTimer: ReturnType<typeof setTimeout> | undefined;
 effect(() => {
   const id = selected.value?.id ?? null;
   if (id === chainFor) return;
   chainFor = id;
   chain.value = null;
   chainError.value = null;
+  clearTimeout(chainTimer);
   if (!id) return;
-  api.chain(id).then((c) => {
-    if (chainFor === id) chain.value = c;
-  }).catch((err) => {
-    if (chainFor === id) chainError.value = (err as Error).message;
-  });
+  // Arrowing through the list opens one change after another: follow the links of the one that stays open.
+  chainTimer = setTimeout(() => {
+    api.chain(id).then((c) => {
+      if (chainFor === id) chain.value = c;
+    }).catch((err) => {
+      if (chainFor === id) chainError.value = (err as Error).message;
+    });
+  }, 120);
 });
 /** The ids of the open change's chain (when it has more than the change itself). */
 export const chainIds = computed(() => {

@@ -14,6 +14,7 @@ import { gapBox, scaleOf } from "./chart_scale.ts";
 import { absolute, clock, plural } from "./format.ts";
 import { gapsAt, gapText } from "./incident.ts";
 import {
+  anyConnection,
   chainMarks,
   coverage,
   coverageKnown,
@@ -149,7 +150,7 @@ export function Chart(
             Not watching <b>{gaps.length}</b>
           </span>
         )}
-        {gaps.length === 0 && gapsKnown && (
+        {gaps.length === 0 && gapsKnown && anyConnection.value && (
           <span class="legend-key muted" title="Every connection was polled on time throughout this range">
             <span class="swatch watched" aria-hidden="true" />
             Watched throughout
