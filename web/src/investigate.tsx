@@ -11,7 +11,6 @@ import { absolute, clock, dayClock, howLong, plural, windowText } from "./format
 import {
   adjustWeight,
   gapText,
-  type Incident,
   incidentRange,
   parseAdjusted,
   readBack,
@@ -514,7 +513,7 @@ function CopyLink() {
   );
 }
 
-function Answer() {
+export function Answer() {
   const [all, setAll] = useState(false);
   const a = answer.value;
   const i = incident.value;
@@ -678,6 +677,7 @@ function IncidentChart() {
   );
 }
 
+/** The question and the chart; the answer goes beside the detail panel (main.tsx). */
 export function Investigate() {
   return (
     <>
@@ -686,6 +686,3 @@ export function Investigate() {
     </>
   );
 }
-
-export { Answer };
-export type { Incident };
