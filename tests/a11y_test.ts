@@ -1,6 +1,8 @@
 /**
- * Accessibility: axe-core in Chromium over the sign-in page, the timeline, an open detail panel (beside the list
- * and as a sheet in a narrow window) and Settings, in both themes. Any serious or critical violation fails.
+ * Accessibility: axe-core in Chromium over the sign-in page, the timeline (with coverage gaps), an open detail
+ * panel (beside the list and as a sheet in a narrow window), incident mode (the answer, the weights, a change's
+ * chain beside it and in a sheet), Settings and its service catalog, in both themes. Any serious or critical
+ * violation fails.
  */
 import assert from "node:assert/strict";
 import axe from "axe-core";
@@ -13,7 +15,7 @@ import {
   openNats,
 } from "@painchain/shared/internal";
 import type { Page } from "playwright-core";
-import { launchBrowser, signIn } from "./browser.ts";
+import { incidentChanges, launchBrowser, publishChanges, publishCoverageGaps, signIn } from "./browser.ts";
 import { createTestDb, NATS_URL, waitFor } from "./helpers.ts";
 import { startStack } from "./stack.ts";
 import { skipWithout } from "./tools.ts";
@@ -124,11 +126,43 @@ Deno.test({
           )
         ),
       );
+      // An incident an hour ago: its changes, a chain, and a connection PainChain stopped watching.
+      const at = Math.floor((Date.now() - 3600_000) / 60_000) * 60_000;
+      const incident = incidentChanges(at);
+      const incidentSeed = [
+        incident.pr,
+        incident.run,
+        incident.culprit,
+        incident.rollout,
+        ...incident.others,
+        incident.after,
+      ];
+      await publishChanges(nats, n, incidentSeed);
+      await publishCoverageGaps(nats, n, at);
+      const catalog = await stack.api("/api/catalog", {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          rules: [
+            { match: { repository: "acme/checkout" }, service: "checkout", team: "team-checkout" },
+            { match: { namespace: "shop", image: "*/checkout:*" }, service: "checkout" },
+          ],
+        }),
+      });
+      assert.equal(catalog.status, 200, await catalog.text());
       await waitFor(
-        async () => (await (await stack.api("/api/events?limit=100")).json()).events.length >= seed.length,
+        async () =>
+          (await (await stack.api("/api/events?limit=500")).json()).events.length >=
+            seed.length + incidentSeed.length,
         20_000,
         "seeded changes",
       );
+      const investigate = `/investigate?${new URLSearchParams({
+        at: new Date(at).toISOString(),
+        window: "2h",
+        service: "checkout",
+        environment: "production",
+      })}`;
 
       for (const theme of ["dark", "light"] as const) {
         await t.step(`${theme} theme: sign-in, timeline, detail, settings`, async () => {
@@ -165,6 +199,44 @@ Deno.test({
           await page.waitForSelector(".conn-form");
           await check(`${theme} settings with a connection form`);
         });
+
+        await t.step(
+          `${theme} theme: coverage gaps, incident mode, a chain, the service catalog`,
+          async () => {
+            await page.setViewportSize({ width: 1440, height: 900 });
+            await page.goto(`${stack.url}/?range=6h`);
+            await page.waitForSelector(".chart .gap-band");
+            await page.focus(".chart .gap-band");
+            await check(`${theme} timeline with coverage gaps`);
+            await page.goto(`${stack.url}/investigate`);
+            await page.waitForSelector(".incident-form");
+            await page.fill("#incident-at", "not a time");
+            await check(`${theme} incident mode, asking`);
+            await page.goto(`${stack.url}${investigate}`);
+            await page.waitForSelector(".lead");
+            await page.waitForSelector(".gaps-note");
+            await check(`${theme} incident mode, answered`);
+            await page.click(".weights summary");
+            await check(`${theme} incident mode, weights`);
+            await page.click(".lead-actions button");
+            await page.waitForSelector(".detail .chain-list > li >> nth=3");
+            await check(`${theme} incident mode, a change's chain`);
+            await page.setViewportSize({ width: 400, height: 900 });
+            await page.waitForSelector("dialog.detail[open] .chain-list");
+            await check(`${theme} a change's chain in a sheet at 400 px`);
+            await page.keyboard.press("Escape");
+            await page.waitForSelector(".detail", { state: "detached" });
+            await page.waitForSelector(".incident-summary");
+            await check(`${theme} incident mode at 400 px`);
+            await page.setViewportSize({ width: 1440, height: 900 });
+            await page.goto(`${stack.url}/settings/catalog`);
+            await page.waitForSelector(".catalog .rule");
+            await check(`${theme} service catalog`);
+            await page.click('.catalog button:has-text("Add a rule")');
+            await page.waitForSelector(".rule-form");
+            await check(`${theme} service catalog, a new rule`);
+          },
+        );
       }
       assert.deepEqual(found, [], `serious or critical violations:\n${found.join("\n")}`);
     } finally {

@@ -1,15 +1,42 @@
 /** Calls to the gateway's API. Types come from the server packages (type-only: nothing of them is bundled). */
 import type {
+  CatalogRule,
   ConfigField,
   ConnectionStatus,
   ConnectorMetadata,
   publicCatalogEntry,
   PublicConnection,
+  StoredCatalog,
   StoredEvent,
 } from "@painchain/shared/internal";
-import type { publicKey, Timeline } from "@painchain/gateway";
+import type {
+  Chain,
+  ChainLink,
+  ChainMember,
+  Gap,
+  publicKey,
+  Reason,
+  Suspect,
+  Timeline,
+  WeightName,
+  Weights,
+} from "@painchain/gateway";
 
-export type { ConfigField, ConnectionStatus, Timeline };
+export type {
+  CatalogRule,
+  Chain,
+  ChainLink,
+  ChainMember,
+  ConfigField,
+  ConnectionStatus,
+  Gap,
+  Reason,
+  StoredCatalog,
+  Suspect,
+  Timeline,
+  WeightName,
+  Weights,
+};
 
 export type EventTypeMeta = ConnectorMetadata["eventTypes"][string];
 export type DetailField = EventTypeMeta["sections"][number]["fields"][number];
@@ -55,6 +82,37 @@ export interface Session {
   authenticated: boolean;
   principal: { kind: "admin" | "key"; id: string; name: string; scopes: string[] } | null;
   publicRead: boolean;
+}
+
+/** GET /api/investigate: the changes before a moment, ranked with their reasons; those after it; coverage gaps. */
+export interface Investigation {
+  at: string;
+  from: string;
+  to: string;
+  window: string;
+  service: string | null;
+  environment: string | null;
+  /** The weights the ranking used: the server's defaults with the request's adjustments. */
+  weights: Weights;
+  considered: number;
+  changes: Suspect[];
+  after: ChangeEvent[];
+  gaps: Gap[];
+}
+
+/** GET /api/catalog: the file's rules (read-only), the API's, the rules in effect and rows not yet re-derived. */
+export interface CatalogState {
+  version: number;
+  file: StoredCatalog | null;
+  api: StoredCatalog | null;
+  rules: CatalogRule[];
+  pending: number;
+}
+
+export interface Facets {
+  services: string[];
+  environments: string[];
+  teams: string[];
 }
 
 /** A key as listed; `key` only in the answer to a create. */
@@ -108,4 +166,14 @@ export const api = {
     call<ApiKey>("/api/keys", { method: "POST", body: JSON.stringify(body) }),
   revokeKey: (id: string) => call<void>(`/api/keys/${id}`, { method: "DELETE" }),
   event: (id: string) => call<ChangeEvent>(`/api/events/${encodeURIComponent(id)}`),
+  chain: (id: string) => call<Chain>(`/api/events/${encodeURIComponent(id)}/chain`),
+  investigate: (qs: string) => call<Investigation>(`/api/investigate?${qs}`),
+  coverage: (from: string, to: string) =>
+    call<{ from: string; to: string; gaps: Gap[] }>(
+      `/api/coverage?${new URLSearchParams({ from, to })}`,
+    ),
+  facets: () => call<Facets>("/api/facets"),
+  getCatalog: () => call<CatalogState>("/api/catalog"),
+  putCatalog: (rules: CatalogRule[]) =>
+    call<{ version: number }>("/api/catalog", { method: "PUT", body: JSON.stringify({ rules }) }),
 };

@@ -2,7 +2,7 @@
 import type { ChangeEvent } from "./api.ts";
 import { absolute, relative } from "./format.ts";
 import { envKind, whereOf } from "./place.ts";
-import { focusedChange, hoverRange, hoverTime, metaById, selected, setFilters } from "./state.ts";
+import { chainIds, focusedChange, hoverRange, hoverTime, metaById, selected, setFilters } from "./state.ts";
 
 export function Logo({ connector, size = 20 }: { connector: string; size?: number }) {
   return (
@@ -58,10 +58,11 @@ export function Card(
   const range = hoverRange.value;
   const lit = range !== null && t >= range[0] && t < range[1];
   const where = whereOf(e);
+  const inChain = chainIds.value.has(e.id);
   return (
     <li
       role="option"
-      class={`card ${active ? "active" : ""} ${lit ? "lit" : ""}`}
+      class={`card ${active ? "active" : ""} ${lit ? "lit" : ""} ${inChain ? "in-chain" : ""}`}
       style={{ transform: `translateY(${top}px)`, height: `${height}px` }}
       tabIndex={tabbable ? 0 : -1}
       data-id={e.id}
@@ -84,6 +85,7 @@ export function Card(
         <time dateTime={e.time} title={absolute(e.time)}>{relative(e.time)}</time>
       </div>
       <div class="card-meta">
+        {inChain && <span class="chain-tag" title="In the open change's chain">chain</span>}
         <Badge connector={e.connector} />
         <span class="type">{typeName}</span>
         {where && (

@@ -7,7 +7,9 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { ChangeEvent, DetailField } from "./api.ts";
 import { Badge, EnvPill, Logo, Status } from "./card.tsx";
+import { ChainSection } from "./chain.tsx";
 import { pick } from "./format.ts";
+import { incident, incidentUrl, setIncident } from "./investigation.ts";
 import { whereOf } from "./place.ts";
 import {
   filters,
@@ -18,6 +20,7 @@ import {
   selected,
   setFieldVisible,
   setFilters,
+  view,
   visibility,
 } from "./state.ts";
 import { isDiff, Value } from "./values.tsx";
@@ -41,8 +44,34 @@ function FieldSettings({ type, fields }: { type: string; fields: DetailField[] }
   );
 }
 
-/** A fact with a button narrowing the timeline to it. */
-function Narrow({ label, value, only }: { label: string; value: string; only: () => void }) {
+/**
+ * A fact with a button narrowing the timeline to it; in incident mode, a service or environment becomes the
+ * investigation's (its changes then rank first), and the rest is plain text.
+ */
+function Narrow(
+  { label, value, only, focus }: {
+    label: string;
+    value: string;
+    only: () => void;
+    focus?: "service" | "environment";
+  },
+) {
+  if (view.value === "investigate") {
+    if (!focus || incident.value[focus] === value) return <>{value}</>;
+    return (
+      <>
+        {value}
+        <button
+          type="button"
+          class="link small"
+          onClick={() => setIncident({ [focus]: value })}
+          aria-label={`Investigate ${label} ${value}`}
+        >
+          investigate this {label}
+        </button>
+      </>
+    );
+  }
   return (
     <>
       {value}
@@ -56,10 +85,10 @@ function Narrow({ label, value, only }: { label: string; value: string; only: ()
 function close() {
   const id = selected.value?.id;
   selected.value = null;
-  // Back to the card the panel was opened from, when it is still rendered.
+  // Back to the card (or suspect) the panel was opened from, when it is still rendered.
   if (id) {
     requestAnimationFrame(() =>
-      document.querySelector<HTMLElement>(`.card[data-id="${CSS.escape(id)}"]`)?.focus()
+      document.querySelector<HTMLElement>(`main [data-id="${CSS.escape(id)}"]`)?.focus()
     );
   }
 }
@@ -125,6 +154,7 @@ function DetailBody({ e, inSheet = false }: { e: ChangeEvent; inSheet?: boolean 
   const restDiffs = rest.filter(([, v]) => isDiff(v));
   const where = whereOf(e);
   const link = () => {
+    if (view.value === "investigate") return `${location.origin}${incidentUrl(undefined, e.id)}`;
     const qs = filtersToQuery(filters.value);
     qs.set("event", e.id);
     return `${location.origin}/?${qs}`;
@@ -158,6 +188,7 @@ function DetailBody({ e, inSheet = false }: { e: ChangeEvent; inSheet?: boolean 
                 label="environment"
                 value={e.environment}
                 only={() => setFilters({ environment: [e.environment] })}
+                focus="environment"
               />
             </dd>
           </>
@@ -166,7 +197,12 @@ function DetailBody({ e, inSheet = false }: { e: ChangeEvent; inSheet?: boolean 
           <>
             <dt>Service</dt>
             <dd>
-              <Narrow label="service" value={e.service} only={() => setFilters({ service: [e.service] })} />
+              <Narrow
+                label="service"
+                value={e.service}
+                only={() => setFilters({ service: [e.service] })}
+                focus="service"
+              />
             </dd>
           </>
         )}
@@ -206,6 +242,7 @@ function DetailBody({ e, inSheet = false }: { e: ChangeEvent; inSheet?: boolean 
         )}
       </dl>
       {e.description && <p class="description">{e.description}</p>}
+      <ChainSection e={e} />
       {allFields.length > 0 && (
         <button
           type="button"

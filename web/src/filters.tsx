@@ -1,10 +1,11 @@
 /**
  * The filter bar: connectors and event types from metadata, team, service, environment, status, tag, author,
- * search and time range. Service and environment suggest the values seen among the loaded changes.
+ * search and time range. Service and environment suggest every value on record (GET /api/facets), the ones
+ * seen among the loaded changes first.
  */
 import { useEffect, useState } from "preact/hooks";
 import { activeFilters, cleared, knownValues } from "./query.ts";
-import { events, filters, metadata, pending, RANGES, setFilters, teams } from "./state.ts";
+import { events, facets, filters, metadata, pending, RANGES, setFilters, teams } from "./state.ts";
 
 function TextFilter(
   { label, name, value, onCommit, wide, suggestions, placeholder = "" }: {
@@ -50,6 +51,9 @@ function TextFilter(
 }
 
 const csv = (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean);
+
+/** The values seen first (most frequent first), then the rest on record. */
+const suggest = (seen: string[], known: string[]) => [...new Set([...seen, ...known])];
 
 /** datetime-local value (local time) <-> ISO. */
 const toLocal = (iso: string) => {
@@ -173,14 +177,14 @@ export function FilterBar() {
           label="Service"
           name="service"
           value={f.service.join(", ")}
-          suggestions={knownValues(seen, "service")}
+          suggestions={suggest(knownValues(seen, "service"), facets.value.services)}
           onCommit={(v) => setFilters({ service: csv(v) })}
         />
         <TextFilter
           label="Environment"
           name="environment"
           value={f.environment.join(", ")}
-          suggestions={knownValues(seen, "environment")}
+          suggestions={suggest(knownValues(seen, "environment"), facets.value.environments)}
           onCommit={(v) => setFilters({ environment: csv(v) })}
         />
         <TextFilter

@@ -1,5 +1,15 @@
 import assert from "node:assert/strict";
-import { absolute, duration, isSafeUrl, pick, plural, recencyGroup, relative } from "./format.ts";
+import {
+  absolute,
+  dayClock,
+  duration,
+  isSafeUrl,
+  pick,
+  plural,
+  recencyGroup,
+  relative,
+  windowText,
+} from "./format.ts";
 
 const now = Date.parse("2026-11-30T12:00:00Z");
 
@@ -42,4 +52,13 @@ Deno.test("only http(s) URLs are links; plural", () => {
   assert.ok(!isSafeUrl(3));
   assert.equal(plural(1, "change"), "1 change");
   assert.equal(plural(2, "replica"), "2 replicas");
+});
+
+Deno.test("a moment by its day, and windows as people say them", () => {
+  assert.equal(dayClock("2026-11-30T10:05:00Z", true, now), "10:05 UTC today");
+  assert.equal(dayClock("2026-11-29T23:05:00Z", true, now), "23:05 UTC yesterday");
+  assert.equal(dayClock("2026-11-27T10:05:00Z", true, now), "10:05 UTC, 2026-11-27");
+  assert.equal(windowText("2h"), "2 h");
+  assert.equal(windowText("30m"), "30 min");
+  assert.equal(windowText("odd"), "odd");
 });

@@ -5,6 +5,8 @@ import { api, whenUnauthorized } from "./api.ts";
 import { DetailPanel } from "./detail.tsx";
 import { EventList } from "./event_list.tsx";
 import { FilterBar } from "./filters.tsx";
+import { Answer, Investigate } from "./investigate.tsx";
+import { incidentFromLocation, runInvestigation } from "./investigation.ts";
 import { writePref } from "./prefs.ts";
 import { Settings } from "./settings.tsx";
 import { SessionBadge, SignIn } from "./sign_in.tsx";
@@ -13,6 +15,7 @@ import {
   filters,
   filtersFromUrl,
   loadConnections,
+  loadFacets,
   loadMetadata,
   loadSession,
   loadTeams,
@@ -23,15 +26,18 @@ import {
   session,
   theme,
   useUtc,
+  type View,
   view,
+  viewOf,
 } from "./state.ts";
 import { TimelineChart } from "./timeline_chart.tsx";
 
 function Header({ onSignIn, nav = true }: { onSignIn: () => void; nav?: boolean }) {
-  const go = (to: "timeline" | "settings") => (e: Event) => {
+  const go = (to: View) => (e: Event) => {
     e.preventDefault();
     navigate(to);
   };
+  const here = (...vs: View[]) => (vs.includes(view.value) ? "page" : undefined);
   return (
     <header class="top">
       <a class="brand" href="/" onClick={go("timeline")}>
@@ -47,14 +53,13 @@ function Header({ onSignIn, nav = true }: { onSignIn: () => void; nav?: boolean 
       </a>
       {nav && (
         <nav aria-label="Main">
-          <a href="/" aria-current={view.value === "timeline" ? "page" : undefined} onClick={go("timeline")}>
+          <a href="/" aria-current={here("timeline")} onClick={go("timeline")}>
             Timeline
           </a>
-          <a
-            href="/settings"
-            aria-current={view.value === "settings" ? "page" : undefined}
-            onClick={go("settings")}
-          >
+          <a href="/investigate" aria-current={here("investigate")} onClick={go("investigate")}>
+            Investigate
+          </a>
+          <a href="/settings" aria-current={here("settings", "catalog")} onClick={go("settings")}>
             Settings
           </a>
         </nav>
@@ -89,17 +94,26 @@ function Header({ onSignIn, nav = true }: { onSignIn: () => void; nav?: boolean 
 function Dashboard() {
   useEffect(() => {
     void loadMetadata();
+    void loadFacets();
     void loadTeams().then(() => view.value === "timeline" && filters.value.team ? reload() : undefined);
     void reload();
     if (view.value === "settings") void loadConnections();
+    if (view.value === "investigate") void runInvestigation();
     const eventId = new URLSearchParams(location.search).get("event");
     if (eventId) void api.event(eventId).then((e) => (selected.value = e)).catch(() => {});
     const live = connectLive();
     const meta = setInterval(loadMetadata, 10_000);
     const onPop = () => {
-      view.value = location.pathname.startsWith("/settings") ? "settings" : "timeline";
-      filters.value = filtersFromUrl(location.search);
-      void reload();
+      view.value = viewOf(location.pathname);
+      const id = new URLSearchParams(location.search).get("event");
+      if (selected.value && selected.value.id !== id) selected.value = null;
+      if (view.value === "investigate") {
+        incidentFromLocation();
+        void runInvestigation();
+      } else if (view.value === "timeline") {
+        filters.value = filtersFromUrl(location.search);
+        void reload();
+      }
     };
     addEventListener("popstate", onPop);
     return () => {
@@ -113,17 +127,30 @@ function Dashboard() {
       {metadataError.value && (
         <div class="error banner" role="alert">Cannot reach the PainChain API: {metadataError.value}</div>
       )}
-      {view.value === "settings" ? <Settings /> : (
-        <main class="dashboard">
-          <h1 class="sr-only">Change timeline</h1>
-          <FilterBar />
-          <TimelineChart />
-          <div class={`split ${selected.value ? "with-detail" : ""}`}>
-            <EventList />
-            <DetailPanel />
-          </div>
-        </main>
-      )}
+      {view.value === "settings" || view.value === "catalog"
+        ? <Settings />
+        : view.value === "investigate"
+        ? (
+          <main class="dashboard investigate">
+            <h1 class="sr-only">Investigate: what changed?</h1>
+            <Investigate />
+            <div class={`split ${selected.value ? "with-detail" : ""}`}>
+              <Answer />
+              <DetailPanel />
+            </div>
+          </main>
+        )
+        : (
+          <main class="dashboard">
+            <h1 class="sr-only">Change timeline</h1>
+            <FilterBar />
+            <TimelineChart />
+            <div class={`split ${selected.value ? "with-detail" : ""}`}>
+              <EventList />
+              <DetailPanel />
+            </div>
+          </main>
+        )}
     </>
   );
 }

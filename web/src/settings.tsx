@@ -2,11 +2,22 @@
 import { useState } from "preact/hooks";
 import type { ConnectorMeta } from "./api.ts";
 import { ApiKeys } from "./api_keys.tsx";
+import { Catalog } from "./catalog.tsx";
 import { Logo } from "./card.tsx";
 import { ConnectionForm } from "./connection_form.tsx";
 import { ConnectionRow, FileConnections } from "./connections.tsx";
 import { connectorSummary } from "./settings_status.ts";
-import { connections, isAdmin, loadConnections, loadMetadata, loadTeams, metadata } from "./state.ts";
+import {
+  connections,
+  isAdmin,
+  loadConnections,
+  loadMetadata,
+  loadTeams,
+  metadata,
+  navigate,
+  type View,
+  view,
+} from "./state.ts";
 import { Teams } from "./teams.tsx";
 
 function ConnectorSection({ m }: { m: ConnectorMeta }) {
@@ -50,10 +61,41 @@ function ConnectorSection({ m }: { m: ConnectorMeta }) {
   );
 }
 
+/** The Settings screens. */
+function SettingsNav() {
+  const link = (to: View, href: string, text: string) => (
+    <a
+      href={href}
+      aria-current={view.value === to ? "page" : undefined}
+      onClick={(e) => {
+        e.preventDefault();
+        navigate(to);
+      }}
+    >
+      {text}
+    </a>
+  );
+  return (
+    <nav class="subnav" aria-label="Settings">
+      {link("settings", "/settings", "Connectors, teams and keys")}
+      {link("catalog", "/settings/catalog", "Service catalog")}
+    </nav>
+  );
+}
+
 export function Settings() {
   return (
     <main class="settings">
       <h1>Settings</h1>
+      <SettingsNav />
+      {view.value === "catalog" ? <Catalog /> : <Connectors />}
+    </main>
+  );
+}
+
+function Connectors() {
+  return (
+    <>
       <section aria-labelledby="connectors-title">
         <div class="settings-head">
           <h2 id="connectors-title">Connectors</h2>
@@ -77,6 +119,6 @@ export function Settings() {
       </section>
       <Teams />
       {isAdmin.value && <ApiKeys />}
-    </main>
+    </>
   );
 }

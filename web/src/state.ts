@@ -3,9 +3,12 @@ import { computed, effect, signal } from "@preact/signals";
 import {
   api,
   ApiError,
+  type Chain,
   type ChangeEvent,
   type Connection,
   type ConnectorMeta,
+  type Facets,
+  type Gap,
   type Session,
   type Team,
   type Timeline,
@@ -13,17 +16,27 @@ import {
 import { connectorCss } from "./colors.ts";
 import { countLive, type LiveChange, mergeNewest } from "./live.ts";
 import { density, theme, writePref } from "./prefs.ts";
+import { incidentUrl, runInvestigation } from "./investigation.ts";
 import { type Filters, filtersFromUrl, filtersToQuery, matches } from "./query.ts";
 
 export { density, theme, useUtc } from "./prefs.ts";
 export { type Filters, filtersFromUrl, filtersToQuery, RANGES } from "./query.ts";
 
-export type View = "timeline" | "settings";
+/** The screens: the timeline, incident mode, Settings and its service catalog. */
+export type View = "timeline" | "investigate" | "settings" | "catalog";
 
 const PAGE = 200;
 
-export const view = signal<View>(location.pathname.startsWith("/settings") ? "settings" : "timeline");
-export const filters = signal<Filters>(filtersFromUrl(location.search));
+export function viewOf(path: string): View {
+  if (path.startsWith("/investigate")) return "investigate";
+  if (path.startsWith("/settings/catalog")) return "catalog";
+  if (path.startsWith("/settings")) return "settings";
+  return "timeline";
+}
+
+export const view = signal<View>(viewOf(location.pathname));
+/** The timeline's filters; another screen's query (incident mode's service, say) is not the timeline's. */
+export const filters = signal<Filters>(filtersFromUrl(view.value === "timeline" ? location.search : ""));
 export const metadata = signal<ConnectorMeta[]>([]);
 export const metadataLoaded = signal(false);
 export const metadataError = signal<string | null>(null);
@@ -42,11 +55,21 @@ export const teams = signal<Team[]>([]);
 export const hoverTime = signal<number | null>(null);
 /** The chart bin under the pointer; matching cards are highlighted. */
 export const hoverRange = signal<[number, number] | null>(null);
+/** When PainChain was not watching, within the timeline's range (GET /api/coverage). */
+export const coverage = signal<Gap[]>([]);
+/** Coverage was read for the range shown (an empty list then means every connection was watched). */
+export const coverageKnown = signal(false);
+/** Every service, environment and team on record, for suggestions (GET /api/facets). */
+export const facets = signal<Facets>({ services: [], environments: [], teams: [] });
 
 /** Narrow windows show the detail panel as an overlay (a sheet) instead of beside the list. */
 const narrowQuery = matchMedia("(max-width: 900px)");
 export const narrow = signal(narrowQuery.matches);
 narrowQuery.addEventListener("change", (e) => (narrow.value = e.matches));
+/** Phones and very narrow windows (styles/narrow.css has the same breakpoint). */
+const compactQuery = matchMedia("(max-width: 600px)");
+export const compact = signal(compactQuery.matches);
+compactQuery.addEventListener("change", (e) => (compact.value = e.matches));
 
 effect(() => {
   document.documentElement.dataset.theme = theme.value;
@@ -55,6 +78,10 @@ effect(() => {
 effect(() => writePref("painchain.density", density.value ? "1" : "0"));
 
 export const metaById = computed(() => new Map(metadata.value.map((m) => [m.id, m])));
+/** Some replica holds a connection: only then can "every connection was watched" be said. */
+export const anyConnection = computed(() =>
+  metadata.value.some((m) => m.instances.some((i) => i.connections.some((c) => c.state !== "standby")))
+);
 
 // Connector colours: one stylesheet of `.source-badge.<id>` classes, rebuilt when the metadata changes.
 const colorSheet = computed(() => connectorCss(metadata.value));
@@ -102,10 +129,64 @@ export function setFilters(next: Partial<Filters>) {
 
 export function navigate(to: View) {
   view.value = to;
-  history.pushState(null, "", to === "settings" ? "/settings" : `/?${filtersToQuery(filters.value)}`);
-  if (to === "settings") void loadConnections();
-  else void reload();
+  if (to === "settings") {
+    history.pushState(null, "", "/settings");
+    void loadConnections();
+  } else if (to === "catalog") history.pushState(null, "", "/settings/catalog");
+  else if (to === "investigate") {
+    history.pushState(null, "", incidentUrl());
+    void loadFacets();
+    void runInvestigation();
+  } else {
+    const qs = filtersToQuery(filters.value).toString();
+    history.pushState(null, "", `/${qs ? `?${qs}` : ""}`);
+    void reload();
+  }
 }
+
+export async function loadFacets() {
+  try {
+    facets.value = await api.facets();
+  } catch { /* suggestions are a help, not a need */ }
+}
+
+// --- The open change's chain (GET /api/events/:id/chain), shown in the detail and marked on the charts. ---
+export const chain = signal<Chain | null>(null);
+export const chainError = signal<string | null>(null);
+let chainFor: string | null = null;
+let chainTimer: ReturnType<typeof setTimeout> | undefined;
+effect(() => {
+  const id = selected.value?.id ?? null;
+  if (id === chainFor) return;
+  chainFor = id;
+  chain.value = null;
+  chainError.value = null;
+  clearTimeout(chainTimer);
+  if (!id) return;
+  // Arrowing through the list opens one change after another: follow the links of the one that stays open.
+  chainTimer = setTimeout(() => {
+    api.chain(id).then((c) => {
+      if (chainFor === id) chain.value = c;
+    }).catch((err) => {
+      if (chainFor === id) chainError.value = (err as Error).message;
+    });
+  }, 120);
+});
+/** The ids of the open change's chain (when it has more than the change itself). */
+export const chainIds = computed(() => {
+  const c = chain.value;
+  return c && c.members.length > 1 ? new Set(c.members.map((m) => m.event.id)) : new Set<string>();
+});
+export const chainMarks = computed(() => {
+  const c = chain.value;
+  if (!c || c.members.length < 2) return [];
+  return c.members.map((m) => ({
+    t: Date.parse(m.event.time),
+    id: m.event.id,
+    label: m.event.title,
+    kind: "chain" as const,
+  }));
+});
 
 /** Who is signed in; null until /api/auth/me answered. */
 export const session = signal<Session | null>(null);
@@ -160,6 +241,7 @@ export async function reload() {
     events.value = page.events;
     nextCursor.value = page.nextCursor;
     timeline.value = tl;
+    void loadCoverage(tl, gen);
   } catch (err) {
     if (gen !== generation) return;
     loadError.value = (err as Error).message;
@@ -193,6 +275,20 @@ export async function loadMore() {
   }
 }
 
+/** The coverage gaps within the chart's range; none known (not "none") when the API cannot say. */
+async function loadCoverage(tl: Timeline, gen: number) {
+  try {
+    const c = await api.coverage(tl.from, tl.to);
+    if (gen !== generation) return;
+    coverage.value = c.gaps;
+    coverageKnown.value = true;
+  } catch {
+    if (gen !== generation) return;
+    coverage.value = [];
+    coverageKnown.value = false;
+  }
+}
+
 /** Fetches the chart again (its window moved past the last bin), at most once every few seconds. */
 let chartTimer: ReturnType<typeof setTimeout> | null = null;
 function refreshChartSoon() {
@@ -202,7 +298,9 @@ function refreshChartSoon() {
     chartTimer = null;
     if (gen !== generation) return;
     void api.timeline(apiQuery().toString()).then((t) => {
-      if (gen === generation) timeline.value = t;
+      if (gen !== generation) return;
+      timeline.value = t;
+      void loadCoverage(t, gen);
     }).catch(() => {});
   }, 2_000);
 }
@@ -246,6 +344,8 @@ export function showPending() {
   // The chart counted them as they came; this re-reads it exactly (and moves a relative window on).
   const gen = generation;
   void api.timeline(apiQuery().toString()).then((t) => {
-    if (gen === generation) timeline.value = t;
+    if (gen !== generation) return;
+    timeline.value = t;
+    void loadCoverage(t, gen);
   }).catch(() => {});
 }
