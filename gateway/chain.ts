@@ -87,7 +87,10 @@ export async function chainOf(
         break;
       }
       const e = { ...storedEventFromRow(r), links: r.links as string[] } as Row;
-      const key = e.links.find((k) => keys.includes(k))!;
+      // An exact key (the same commit, pull request or image) before a seven-digit prefix.
+      const shared = e.links.filter((k) => keys.includes(k));
+      const key = shared.find((k) => !k.startsWith("sha7:")) ?? shared[0]!;
+
       const parent = frontier.find((f) => f.links.includes(key)) ?? first;
       // Seven shared hex digits are a hint; the image tag must really be a prefix of the commit.
       if (key.startsWith("sha7:") && !prefixHolds(parent, e)) continue;

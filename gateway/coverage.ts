@@ -73,7 +73,10 @@ export function gapsOf(
       push(start, next, "erroring", p.error || "the poll failed");
       continue;
     }
-    const until = start + coveredFor(p);
+    // After the last poll recorded, the next may be running still (a poll is recorded when it ends): allow it as
+    // long as this one took, so a long watch is not shown as a gap while it runs.
+    const running = i === polls.length - 1 ? p.duration_ms : 0;
+    const until = start + coveredFor(p) + running;
     if (next > until) {
       if (p.rate_limited_ms > p.interval_ms) {
         push(

@@ -47,6 +47,17 @@ Deno.test("gapsOf() tells not watching from no changes", async (t) => {
     const polls = [poll(0, { rate_limited_ms: 30 * 60_000, duration_ms: 0 }), poll(40)];
     assert.equal(gapsOf(polls, min(0), min(45), min(-60), min(45))[0]!.reason, "rate_limited");
   });
+  await t.step("a long poll (a watch) still running after the last one recorded is no gap", () => {
+    // Watches of 50 s every second: the one running now is recorded only when it ends.
+    const watch = (m: number) => poll(m, { duration_ms: 50_000, interval_ms: 1_000 });
+    const polls = [watch(0), watch(51 / 60), watch(102 / 60)];
+    const now = min(102 / 60) + 50_000 + 1_000 + 40_000;
+    assert.deepEqual(gapsOf(polls, min(0), now, min(-60), now), []);
+    // Twice as long as the last watch without a record: not watching.
+    const later = min(102 / 60) + 2 * 50_000 + 2 * 1_000 + 5_000 + 10_000;
+    const gaps = gapsOf(polls, min(0), later, min(-60), later);
+    assert.deepEqual(gaps.map((g) => g.reason), ["not_watching"]);
+  });
   await t.step("never polled: the whole range since the connection exists; the future is no gap", () => {
     const gaps = gapsOf([], min(0), min(60), min(10), min(30));
     assert.deepEqual(gaps.map((g) => [g.from, g.to]), [[

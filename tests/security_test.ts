@@ -413,7 +413,6 @@ Deno.test({
         // The burst is 120 and 10 more come back each second: on a slow machine it takes more than 121 tries.
         for (let i = 0; i < 2000 && !limited; i++) {
           const res = await pl.raw.request(`/api/webhooks/github/id-${i}`, {
-
             method: "POST",
             headers: {
               "x-hub-signature-256": "sha256=00",

@@ -80,8 +80,9 @@ export interface Suspect<E extends Candidate = StoredEvent> {
 
 const FAILED =
   /^(fail|failed|failure|error|errored|rolled[_ ]?back|rollback|crash|crashloop|crashloopbackoff|cancel+ed|timed_out|degraded|oomkilled|imagepullbackoff)$/i;
+/** Controllers, bots and deploy tools (Kubernetes field managers such as helm or kubectl-client-side-apply). */
 const CONTROLLER =
-  /controller|operator|manager|autoscaler|scheduler|kubelet|\[bot\]|(^|[-_])bot$|^system:|^dependabot|^renovate|^github-actions/i;
+  /controller|operator|manager|autoscaler|scheduler|kubelet|\[bot\]|(^|[-_])bot$|^system:|^dependabot|^renovate|^github-actions|^helm$|^kubectl(-|$)|^argocd|^flux|^terraform|^kustomize|^spinnaker|^jenkins$|^gitlab-runner/i;
 /** Refs that tie changes together into chains (not repo:, branch:, env:, which every change of a repo shares). */
 export const LINK_REF = /^(sha|pr|image|tag|mr|helm):/;
 

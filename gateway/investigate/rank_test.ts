@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { ChangeKind, StoredEvent } from "@painchain/shared/internal";
-import { chainsReaching, DEFAULT_WEIGHTS, type Incident, parseWeights, rank } from "./rank.ts";
+import { chainsReaching, DEFAULT_WEIGHTS, type Incident, isPerson, parseWeights, rank } from "./rank.ts";
 
 const AT = Date.parse("2026-11-30T14:00:00Z");
 const WINDOW = 2 * 3600_000;
@@ -176,4 +176,11 @@ Deno.test("a chain that reached the service lends its links the chain reason", (
   const ranked = top([pr, run, rollout, other]);
   assert.ok(ranked.find((s) => s.event.id === pr.id)!.reasons.some((r) => r.code === "chain"));
   assert.ok(!ranked.find((s) => s.event.id === other.id)!.reasons.some((r) => r.code === "chain"));
+});
+
+Deno.test("deploy tools and controllers are not people", () => {
+  for (const a of ["helm", "kubectl-client-side-apply", "argocd-application-controller", "dependabot[bot]"]) {
+    assert.equal(isPerson(a), false, a);
+  }
+  for (const a of ["alice", "Margot Robbie", "helmut", "bob.kubectlson"]) assert.equal(isPerson(a), true, a);
 });

@@ -63,6 +63,8 @@ const investigateQuery = z.object({
 
 /** Changes considered per investigation: the most recent in the window, plus every one of the service's. */
 const CANDIDATES = 2000;
+/** Changes listed after the moment. */
+const AFTER_MAX = 100;
 
 const CANDIDATE_COLUMNS =
   "id, connector, event_type, occurred_at, service, environment, status, author, refs, title";
@@ -173,7 +175,7 @@ export function investigateRoutes(deps: InvestigateDeps) {
         : Promise.resolve([]),
       sql`SELECT ${cols(sql)} FROM change_events
           WHERE occurred_at > ${at} AND occurred_at <= ${until} ${tagged}
-          ORDER BY occurred_at, id LIMIT 100`,
+          ORDER BY occurred_at, id LIMIT ${AFTER_MAX + 1}`,
       watchedConnections(deps, from, until),
     ]);
     const t1 = performance.now();
@@ -218,7 +220,9 @@ export function investigateRoutes(deps: InvestigateDeps) {
       weights,
       considered: events.length,
       changes,
-      after: after.map(storedEventFromRow),
+      after: after.slice(0, AFTER_MAX).map(storedEventFromRow),
+      // More changes came after the moment than are listed.
+      afterTruncated: after.length > AFTER_MAX,
       gaps,
     });
   });

@@ -134,7 +134,11 @@ export class FakeGithub {
       merged: false,
       html_url: `https://github.com/${full}/pull/${o.number}`,
       user: { ...pr.user, login: o.author ?? "octocat" },
+      // Each pull request its own commits (the example's would join every one into one chain).
+      head: { ...pr.head, sha: createHash("sha1").update(`${full}#${o.number}:head`).digest("hex") },
+      merge_commit_sha: createHash("sha1").update(`${full}#${o.number}:merge`).digest("hex"),
     });
+
     r.pulls.push(pr);
     if (o.merged) this.mergePull(full, o.number, o.at);
     return pr;
@@ -190,13 +194,23 @@ export class FakeGithub {
 
   async addRun(
     full: string,
-    o: { at: number; status?: string; conclusion?: string | null; name?: string; failedJobs?: string[] },
+    o: {
+      at: number;
+      status?: string;
+      conclusion?: string | null;
+      name?: string;
+      failedJobs?: string[];
+      /** The commit it builds (default: one of its own). */
+      sha?: string;
+    },
   ) {
     const r = this.repo(full);
     const run = await example("workflow-run");
     const runId = id();
     Object.assign(run, {
       id: runId,
+      head_sha: o.sha ?? createHash("sha1").update(`${full}/runs/${runId}`).digest("hex"),
+
       name: o.name ?? "Build",
       run_number: r.runs.length + 1,
       status: o.status ?? "queued",

@@ -97,6 +97,8 @@ export interface Investigation {
   considered: number;
   changes: Suspect[];
   after: ChangeEvent[];
+  /** More came after the moment than are listed. */
+  afterTruncated?: boolean;
   gaps: Gap[];
 }
 

@@ -4,7 +4,7 @@
  * Times are parsed with shared/moment.ts, the same code the API uses, so what the page reads back is what the
  * server will understand.
  */
-import { formatWindow, parseMoment, parseWindow } from "../../shared/moment.ts";
+import { formatWindow, parseMoment, parseWindow } from "@painchain/shared/moment";
 import type { ChainLink, Gap, Reason, WeightName } from "./api.ts";
 import { howLong, timeSpan } from "./format.ts";
 

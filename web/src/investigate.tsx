@@ -435,13 +435,13 @@ function SuspectRow({ s, rank, top, at }: { s: Suspect; rank: number; top: numbe
   );
 }
 
-function After({ list, at }: { list: ChangeEvent[]; at: number }) {
+function After({ list, at, more }: { list: ChangeEvent[]; at: number; more: boolean }) {
   const [all, setAll] = useState(false);
   const shown = all ? list : list.slice(0, AFTER_FIRST);
   return (
     <section class="after" aria-labelledby="after-title">
       <h3 id="after-title">
-        After the moment{list.length ? ` · ${list.length}${list.length >= 100 ? "+" : ""}` : ""}{" "}
+        After the moment{list.length ? ` · ${list.length}${more ? "+" : ""}` : ""}{" "}
         <span class="muted">— listed apart: they came later, so they did not cause it</span>
       </h3>
       {list.length === 0 ? <p class="muted">No changes in the half hour after.</p> : (
@@ -621,7 +621,7 @@ export function Answer() {
           )}
         </section>
       )}
-      <After list={a.after} at={at} />
+      <After list={a.after} at={at} more={a.afterTruncated ?? false} />
     </div>
   );
 }
