@@ -21,6 +21,7 @@ import {
 } from "./fake_kube/objects.ts";
 import { waitFor } from "./helpers.ts";
 import { startPipeline } from "./pipeline_harness.ts";
+import { skipWithout } from "./tools.ts";
 
 type Pipeline = Awaited<ReturnType<typeof startPipeline>>;
 
@@ -447,6 +448,7 @@ Deno.test({
 
 Deno.test({
   name: "the fake Kubernetes API passes kubectl: get -A and get -w",
+  ignore: skipWithout("kubectl"),
   ...ignoreOps,
   fn: async () => {
     const kube = new FakeKube().start();
