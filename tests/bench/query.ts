@@ -65,7 +65,7 @@ export async function startMillion(total = 1_000_000): Promise<QueryBench> {
   const db = kept ? { url: kept, drop: async () => {} } : await createTestDb();
   const sql = createSql(db.url);
   await migrate(sql);
-  const [{ n }] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM change_events`;
+  const n = (await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM change_events`)[0]?.n ?? 0;
   await sql.end();
   if (n < total) {
     const t0 = performance.now();
