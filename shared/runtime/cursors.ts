@@ -66,11 +66,23 @@ export function createCursors(kv: KV, connector: string, instanceId: string, now
       by: raw.by ?? "",
     };
   };
+  /** The writes of this replica, one at a time per record: its own concurrent saves never race each other. */
+  const queues = new Map<string, Promise<unknown>>();
   /**
    * Read, change, write with a compare-and-set on the revision, read again when another writer came first (a
    * replica that took the connection over). `change` returns null to leave the record as it is.
    */
-  const update = async <T>(
+  const update = <T>(
+    id: string,
+    change: (rec: CursorRecord | null) => { next: CursorRecord | null; result: T },
+  ): Promise<T> => {
+    const run = (queues.get(id) ?? Promise.resolve()).then(() => write(id, change));
+    const tail = run.catch(() => {});
+    queues.set(id, tail);
+    tail.then(() => queues.get(id) === tail && queues.delete(id));
+    return run;
+  };
+  const write = async <T>(
     id: string,
     change: (rec: CursorRecord | null) => { next: CursorRecord | null; result: T },
   ): Promise<T> => {

@@ -57,6 +57,14 @@ Deno.test({
         },
       );
 
+      await t.step("many concurrent saves by the holder all land, the last one last", async () => {
+        assert.ok("record" in await a.claim("busy", o));
+        await Promise.all(Array.from({ length: 30 }, (_, i) => a.save("busy", { gen: i })));
+        const rec = (await b.load("busy"))!;
+        assert.deepEqual(rec.cursor, { gen: 29 });
+        assert.ok(rec.polledAt, "the claim survives the saves");
+      });
+
       await t.step("a record written before claims existed is due an interval after its save", () => {
         assert.equal(dueAt(null, 1_000), 0);
         const savedAt = "2026-11-01T00:00:00.000Z";
