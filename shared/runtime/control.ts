@@ -87,8 +87,7 @@ export function serveSync(
       try {
         const { connectionId } = JSON.parse(decoder.decode(msg.data));
         const w = o.pool.get(String(connectionId));
-        if (w && w.holding) {
-          w.wake();
+        if (w?.wake()) {
           msg.respond(encoder.encode(JSON.stringify({ accepted: true, instanceId: o.instanceId })));
         }
       } catch { /* not for us */ }

@@ -19,29 +19,40 @@ export interface Leases {
 
 export function createLeases(kv: KV, holder: string, ttlMs = 15_000, now = Date.now): Leases {
   const revisions = new Map<string, number>();
+  /** One acquire per key at a time: a renewal racing the loop's own acquire would lose to it and drop the lease. */
+  const pending = new Map<string, Promise<boolean>>();
   const value = () =>
     encoder.encode(JSON.stringify({ holder, expiresAt: now() + ttlMs } satisfies LeaseValue));
+  const take = async (key: string): Promise<boolean> => {
+    try {
+      const entry = await kv.get(key);
+      if (!entry || entry.operation !== "PUT") {
+        revisions.set(key, await kv.create(key, value()));
+        return true;
+      }
+      const current = JSON.parse(decoder.decode(entry.value)) as LeaseValue;
+      if (current.holder !== holder && current.expiresAt > now()) return false;
+      revisions.set(key, await kv.update(key, value(), entry.revision));
+      return true;
+    } catch {
+      // Lost a race (wrong last sequence) or NATS is away: not ours this round.
+      revisions.delete(key);
+      return false;
+    }
+  };
 
   return {
     ttlMs,
-    async acquire(key) {
-      try {
-        const entry = await kv.get(key);
-        if (!entry || entry.operation !== "PUT") {
-          revisions.set(key, await kv.create(key, value()));
-          return true;
-        }
-        const current = JSON.parse(decoder.decode(entry.value)) as LeaseValue;
-        if (current.holder !== holder && current.expiresAt > now()) return false;
-        revisions.set(key, await kv.update(key, value(), entry.revision));
-        return true;
-      } catch {
-        // Lost a race (wrong last sequence) or NATS is away: not ours this round.
-        revisions.delete(key);
-        return false;
+    acquire(key) {
+      let p = pending.get(key);
+      if (!p) {
+        p = take(key).finally(() => pending.delete(key));
+        pending.set(key, p);
       }
+      return p;
     },
     async release(key) {
+      await pending.get(key); // a renewal in flight would take the lease again after the release
       const rev = revisions.get(key);
       revisions.delete(key);
       if (rev === undefined) return;

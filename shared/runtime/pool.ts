@@ -24,11 +24,10 @@ export function createWorkerPool(start: (c: Connection) => Worker): WorkerPool {
       const prev = workers.get(id);
       // The same settings again (e.g. a rewrite that only changed who touched it): keep the running loop.
       if (prev && c && c.enabled && JSON.stringify(prev.connection) === JSON.stringify(c)) return;
-      if (prev) {
-        workers.delete(id);
-        await prev.stop();
-      }
+      // The id stays known while the old worker stops: the split of the other connections must not shift meanwhile.
+      if (prev) await prev.stop();
       if (c && c.enabled) workers.set(id, start(c));
+      else workers.delete(id);
     },
     get: (id) => workers.get(id),
     ids: () => [...workers.keys()],

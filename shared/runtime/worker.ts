@@ -1,13 +1,14 @@
 /**
  * One connection's loop on one replica: take the connection when this replica is its owner and holds its lease,
  * poll it once per interval (backing off after failures), and hand it over when another replica should have it.
- * "Once per interval" holds across replicas: the last poll time lives with the cursor in KV, so a replica that
- * takes a connection over (after a join, a kill or a rebalance) waits for the interval to run out.
+ * "Once per interval" holds across replicas: every poll starts with a claim on the connection's record in KV (a
+ * compare-and-set that writes the poll's start), so a replica that takes a connection over (after a join, a kill
+ * or a rebalance) finds the last poll there and waits for the interval to run out. Only "sync now" polls early.
  */
 import { type Connection, connectionKey } from "../connection.ts";
 import type { MappedChange } from "../event.ts";
 import { errorFields, type Logger } from "../log.ts";
-import type { Cursors } from "./cursors.ts";
+import type { CursorRecord, Cursors } from "./cursors.ts";
 import { describeError } from "./errors.ts";
 import type { Leases } from "./lease.ts";
 import type { StateStore } from "./state_store.ts";
@@ -39,10 +40,10 @@ export interface WorkerDeps {
 
 export interface Worker {
   readonly connection: Connection;
-  /** True unless another replica holds the connection. */
+  /** True while this replica holds the connection's lease. */
   readonly holding: boolean;
-  /** Polls now, whatever the interval says ("sync now"). */
-  wake(): void;
+  /** Polls now, whatever the interval says ("sync now"), if this replica holds the connection; false if not. */
+  wake(): boolean;
   /** Stops the loop and releases the lease. */
   stop(): Promise<void>;
 }
@@ -50,7 +51,8 @@ export interface Worker {
 export function startWorker(connection: Connection, d: WorkerDeps, parent: AbortSignal): Worker {
   const ac = new AbortController();
   const onParentAbort = () => ac.abort();
-  parent.addEventListener("abort", onParentAbort, { once: true });
+  if (parent.aborted) ac.abort();
+  else parent.addEventListener("abort", onParentAbort, { once: true });
   let wakeAc = new AbortController();
   let forced = false;
   const c = connection;
@@ -65,24 +67,15 @@ export function startWorker(connection: Connection, d: WorkerDeps, parent: Abort
     if (wakeAc.signal.aborted) wakeAc = new AbortController();
   };
 
-  /** When the next poll is due, from the last poll any replica recorded. */
-  const dueFromRecord = async (): Promise<{ at: number; failures: number }> => {
-    const rec = await d.cursors.load(id);
-    if (!rec?.polledAt) return { at: 0, failures: 0 };
-    const last = Date.parse(rec.polledAt);
-    const wait = rec.failures > 0 ? Math.min(intervalMs, backoff(rec.failures, 1_000)) : intervalMs;
-    return { at: last + wait, failures: rec.failures };
-  };
-
-  const pollOnce = async (failures: number): Promise<boolean> => {
-    const started = d.now();
+  /** Polls once from the record this replica claimed; returns when the next poll is due. */
+  const pollOnce = async (rec: CursorRecord): Promise<number> => {
+    const started = rec.polledAt ? new Date(rec.polledAt) : d.now();
+    const nextAt = rec.nextPollAt ? Date.parse(rec.nextPollAt) : started.getTime() + intervalMs;
     d.statuses.patch(id, { state: "polling", lastPollAt: started.toISOString() });
     const renew = setInterval(() => d.leases.acquire(key), d.leases.ttlMs / 3);
     let published = 0;
     let rateLimitedMs = 0;
     try {
-      const rec = await d.cursors.load(id);
-      await d.cursors.markPolled(id, started, failures);
       const outcome = await d.poll({
         connection: await d.open(c),
         provenance: d.provenance(c),
@@ -129,7 +122,7 @@ export function startWorker(connection: Connection, d: WorkerDeps, parent: Abort
         lastError: partial,
         ...(partial ? { lastErrorAt: at } : {}),
       });
-      await d.cursors.markPolled(id, started, 0).catch(() => {});
+      await d.cursors.settle(id, 0).catch(() => {});
       d.statuses.record(id, {
         outcome: partial ? "partial" : "ok",
         at: started.toISOString(),
@@ -139,13 +132,15 @@ export function startWorker(connection: Connection, d: WorkerDeps, parent: Abort
         rateLimitedMs,
         ...(partial ? { errors } : {}),
       });
-      return true;
+      return nextAt;
     } catch (err) {
-      if (ac.signal.aborted) return true;
+      if (ac.signal.aborted) return nextAt;
       const message = describeError(err);
       clog.warn("Poll failed", { error: message });
       d.statuses.patch(id, { state: "error", lastError: message, lastErrorAt: d.now().toISOString() });
-      await d.cursors.markPolled(id, started, failures + 1).catch(() => {});
+      const failures = rec.failures + 1;
+      const retryAt = nowMs() + Math.min(intervalMs, backoff(failures, 1_000));
+      await d.cursors.settle(id, failures, new Date(retryAt)).catch(() => {});
       d.statuses.record(id, {
         outcome: "error",
         at: started.toISOString(),
@@ -155,74 +150,83 @@ export function startWorker(connection: Connection, d: WorkerDeps, parent: Abort
         rateLimitedMs,
         error: message,
       });
-      return false;
+      return retryAt;
     } finally {
       clearInterval(renew);
       await d.beat();
     }
   };
 
+  /** True while this loop holds the connection's lease (and so may poll it). */
+  let held = false;
+  /** When this replica expects the next poll: only a hint, the claim on the shared record decides. */
+  let due = 0;
+  const standby = () => {
+    // Whoever holds the connection meanwhile moves the record on: ask it again once this replica holds it. A
+    // "sync now" accepted while holding was for the holder: it is not carried into a later take-over.
+    due = 0;
+    forced = false;
+    d.statuses.patch(id, { state: "standby" });
+  };
+
   const loop = async () => {
     d.statuses.patch(id, { state: "starting" });
-    let held = false;
-    /** Known only while this replica holds the lease; read from KV again after every take-over. */
-    let due: { at: number; failures: number } | null = null;
     while (!ac.signal.aborted) {
       try {
         // Replicas split the connections evenly; one assigned to another live replica is handed over.
         const owner = d.ownerOf(id);
         if (owner !== d.instanceId) {
           if (held) {
-            await d.leases.release(key);
             held = false;
+            await d.leases.release(key);
             clog.info("Handed the connection over", { to: owner });
           }
-          due = null;
-          d.statuses.patch(id, { state: "standby" });
+          standby();
           await nap(jitter(d.leases.ttlMs / 3));
           continue;
         }
         held = await d.leases.acquire(key);
         if (!held) {
-          due = null;
-          d.statuses.patch(id, { state: "standby" });
+          standby();
           await nap(jitter(d.leases.ttlMs / 3));
           continue;
         }
-        due ??= await dueFromRecord();
-        if (d.statuses.get(id)?.state === "standby" || d.statuses.get(id)?.state === "starting") {
-          d.statuses.patch(id, { state: "idle" });
-        }
-        if (forced || nowMs() >= due.at) {
+        const state = d.statuses.get(id)?.state;
+        if (state === "standby" || state === "starting") d.statuses.patch(id, { state: "idle" });
+        if (forced || nowMs() >= due) {
+          const force = forced;
           forced = false;
-          const ok = await pollOnce(due.failures);
-          const failures: number = ok ? 0 : due.failures + 1;
-          due = {
-            at: nowMs() + (ok ? jitter(intervalMs) : Math.min(intervalMs, backoff(failures, 1_000))),
-            failures,
-          };
+          // The interval, stretched by up to a tenth so connections do not poll in lockstep.
+          const nextInMs = intervalMs + Math.round(intervalMs * 0.1 * Math.random());
+          const claim = await d.cursors.claim(id, { intervalMs, nextInMs, force });
+          due = "dueAt" in claim ? claim.dueAt : await pollOnce(claim.record);
         }
-        await nap(Math.max(0, Math.min(due.at - nowMs(), d.leases.ttlMs / 3)));
+        await nap(Math.max(0, Math.min(due - nowMs(), d.leases.ttlMs / 3)));
       } catch (err) {
         // NATS away (lease or cursor reads): try again shortly.
         clog.warn("Connection loop hiccup; retrying", errorFields(err));
-        due = null;
+        due = 0;
         await nap(jitter(d.leases.ttlMs / 3));
       }
     }
     d.statuses.remove(id);
-    if (held) await d.leases.release(key);
+    if (held) {
+      held = false;
+      await d.leases.release(key);
+    }
   };
 
   const done = loop();
   return {
     connection: c,
     get holding() {
-      return d.statuses.get(id)?.state !== "standby";
+      return held;
     },
     wake() {
+      if (!held) return false;
       forced = true;
       wakeAc.abort();
+      return true;
     },
     async stop() {
       ac.abort();
