@@ -101,9 +101,14 @@ function minutes(ms: number): string {
   return `${(ms / 3_600_000).toFixed(1)} h`;
 }
 
+const SHA_REF = /^sha:([0-9a-f]{7,40})$/i;
+const IMAGE_TAG_REF = /^image:.*:([0-9a-f]{7,40})$/i;
+
 /**
  * Groups changes that share a linking ref (union-find), and says which groups reach the incident's service:
- * a pull request, its merge push, the run and the deploy of that commit, and the rollout of its image.
+ * a pull request, its merge push, the run and the deploy of that commit, and the rollout of its image. As in a
+ * chain (chain.ts), an image tag of 7+ hex digits that is a prefix of a commit (or a commit's prefix) joins the
+ * two; two images with the same tag, and no commit between them, do not.
  */
 export function chainsReaching<E extends Candidate>(events: E[], service: string): Map<string, E> {
   const parent = new Map<string, string>();
@@ -113,14 +118,41 @@ export function chainsReaching<E extends Candidate>(events: E[], service: string
     parent.set(x, r);
     return r;
   };
+  const union = (a: string, b: string) => parent.set(find(a), find(b));
   const byRef = new Map<string, string>();
+  // By the first seven hex digits: the commits (one change of each) and the image tags that may be their prefix.
+  const bySha7 = new Map<string, { shas: Map<string, string>; tags: [hex: string, id: string][] }>();
+  const bucket = (hex: string) => {
+    const k = hex.slice(0, 7);
+    let b = bySha7.get(k);
+    if (!b) bySha7.set(k, b = { shas: new Map(), tags: [] });
+    return b;
+  };
   for (const e of events) {
     parent.set(e.id, e.id);
     for (const ref of e.refs) {
       if (!LINK_REF.test(ref)) continue;
       const other = byRef.get(ref);
-      if (other) parent.set(find(e.id), find(other));
+      if (other) union(e.id, other);
       else byRef.set(ref, e.id);
+      const sha = SHA_REF.exec(ref)?.[1]?.toLowerCase();
+      const tag = sha ? undefined : IMAGE_TAG_REF.exec(ref)?.[1]?.toLowerCase();
+      if (sha) {
+        const shas = bucket(sha).shas;
+        const same = shas.get(sha);
+        if (same) union(e.id, same);
+        else shas.set(sha, e.id);
+      } else if (tag) bucket(tag).tags.push([tag, e.id]);
+    }
+  }
+  const joins = (x: string, y: string) => x.startsWith(y) || y.startsWith(x);
+  for (const { shas, tags } of bySha7.values()) {
+    const commits = [...shas];
+    for (const [i, [sha, id]] of commits.entries()) {
+      for (const [other, otherId] of commits.slice(i + 1)) if (joins(sha, other)) union(id, otherId);
+    }
+    for (const [tag, id] of tags) {
+      for (const [sha, shaId] of commits) if (joins(tag, sha)) union(id, shaId);
     }
   }
   // The member of each group that is the service's own change (the latest one).

@@ -178,6 +178,50 @@ Deno.test("a chain that reached the service lends its links the chain reason", (
   assert.ok(!ranked.find((s) => s.event.id === other.id)!.reasons.some((r) => r.code === "chain"));
 });
 
+Deno.test("a rollout of an image tagged with a commit's prefix reaches that commit's changes", () => {
+  const sha = "abc1234def5678900000000000000000000000ff";
+  // What the connectors emit: the GitHub changes carry the commit, the rollout only its image.
+  const pr = change({ minutesBefore: 50, eventType: "pull_request", refs: ["pr:acme/shop#9", `sha:${sha}`] });
+  const deploy = change({ minutesBefore: 40, eventType: "deployment", refs: [`sha:${sha}`] });
+  const rollout = change({
+    minutesBefore: 20,
+    eventType: "rollout",
+    service: "checkout",
+    refs: [`image:registry.example.com/acme/checkout:${sha.slice(0, 8)}`],
+  });
+  // Seven digits in common, the eighth not: no prefix of the commit.
+  const near = change({
+    minutesBefore: 15,
+    eventType: "rollout",
+    service: "web",
+    refs: [`image:registry.example.com/acme/web:${sha.slice(0, 7)}0`],
+  });
+  // The same tag as the checkout rollout, but no commit: two images are not joined by their tags alone.
+  const twin = change({
+    minutesBefore: 12,
+    eventType: "rollout",
+    service: "web",
+    refs: [`image:registry.example.com/acme/web:${sha.slice(0, 8)}`],
+  });
+  const otherSha = change({
+    minutesBefore: 10,
+    eventType: "commit",
+    refs: [`sha:${sha.slice(0, 7)}9${"0".repeat(32)}`],
+  });
+  const reach = chainsReaching([pr, deploy, rollout, near, otherSha], "checkout");
+  assert.deepEqual([...reach.keys()].sort(), [pr.id, deploy.id].sort());
+  assert.equal(reach.get(pr.id)!.id, rollout.id);
+  assert.deepEqual([...chainsReaching([rollout, twin], "checkout").keys()], []);
+  // With the commit there, both images built from it are one chain.
+  assert.deepEqual(
+    [...chainsReaching([rollout, twin, deploy], "checkout").keys()].sort(),
+    [twin.id, deploy.id].sort(),
+  );
+  // A short commit (sha:abc1234) is the full one's prefix.
+  const short = change({ minutesBefore: 30, eventType: "note", refs: [`sha:${sha.slice(0, 7)}`] });
+  assert.ok(chainsReaching([short, rollout], "checkout").has(short.id));
+});
+
 Deno.test("deploy tools and controllers are not people", () => {
   for (const a of ["helm", "kubectl-client-side-apply", "argocd-application-controller", "dependabot[bot]"]) {
     assert.equal(isPerson(a), false, a);

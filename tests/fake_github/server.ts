@@ -234,12 +234,25 @@ export class FakeGithub {
     Object.assign(run, { status: o.status, conclusion: o.conclusion ?? null, updated_at: iso(o.at) });
   }
 
-  async addDeployment(full: string, o: { at: number; environment?: string; state?: string }) {
+  async addDeployment(
+    full: string,
+    o: {
+      at: number;
+      environment?: string;
+      state?: string;
+      /** The commit it deploys (default: the example's, which every deployment would share). */
+      sha?: string;
+      /** The branch or tag it was asked for (default: the example's). */
+      ref?: string;
+    },
+  ) {
     const r = this.repo(full);
     const d = (await example("deployment-items"))[0];
     const depId = id();
     Object.assign(d, {
       id: depId,
+      ...(o.sha ? { sha: o.sha } : {}),
+      ...(o.ref ? { ref: o.ref } : {}),
       environment: o.environment ?? "production",
       created_at: iso(o.at),
       updated_at: iso(o.at),
