@@ -1,12 +1,19 @@
 /**
- * `deno task compose:flags`: writes the Deno permission flags of every service into compose.yaml and the
- * Dockerfile's CMD, from dev/permissions.ts (run it after adding a variable to a service's config schema or a new
+ * `deno task compose:flags`: writes the Deno permission flags of every service into compose.yaml, the store's and
+ * gateway's in compose.cluster.yaml (which name three NATS nodes), and the Dockerfile's CMD, from dev/permissions.ts (run it after adding a variable to a service's config schema or a new
  * connector; tests/compose_test.ts fails until the files agree).
  */
-import { COMPOSE_PLACES, permissionFlags, type Service, v8Flags } from "./permissions.ts";
+import {
+  COMPOSE_CLUSTER_PLACES,
+  COMPOSE_PLACES,
+  permissionFlags,
+  type Service,
+  v8Flags,
+} from "./permissions.ts";
 
 const root = new URL("../", import.meta.url);
 const composePath = new URL("compose.yaml", root);
+const clusterPath = new URL("compose.cluster.yaml", root);
 const dockerfilePath = new URL("Dockerfile", root);
 
 /** Replaces the `--allow…` (and `--v8-flags`) lines of the command that runs `entry`. */
@@ -34,9 +41,20 @@ for (const [entry, service, connector] of entries) {
 }
 await Deno.writeTextFile(composePath, compose);
 
+let cluster = await Deno.readTextFile(clusterPath);
+for (const [entry, service] of entries.filter(([, s]) => s !== "connector")) {
+  cluster = withFlags(cluster, entry, [
+    ...permissionFlags(service, COMPOSE_CLUSTER_PLACES),
+    ...v8Flags(service),
+  ]);
+}
+await Deno.writeTextFile(clusterPath, cluster);
+
 const flags = permissionFlags("gateway", COMPOSE_PLACES);
 const cmd = `CMD ${JSON.stringify(["deno", "run", ...flags, "gateway/main.ts"]).replaceAll('","', '", "')}`;
 const dockerfile = await Deno.readTextFile(dockerfilePath);
 await Deno.writeTextFile(dockerfilePath, dockerfile.replace(/^CMD \["deno", "run".*$/m, cmd));
 // deno-lint-ignore no-console
-console.log(`compose.yaml and Dockerfile: permissions of ${entries.length} services written`);
+console.log(
+  `compose.yaml, compose.cluster.yaml and Dockerfile: permissions of ${entries.length} services written`,
+);

@@ -94,6 +94,12 @@ export const COMPOSE_PLACES: Places = {
   config: ["/etc/painchain"],
 };
 
+/** The same places under compose.cluster.yaml: three NATS nodes. */
+export const COMPOSE_CLUSTER_PLACES: Places = {
+  ...COMPOSE_PLACES,
+  nats: ["nats:4222", "nats2:4222", "nats3:4222"],
+};
+
 /**
  * V8 flags of the services that churn through many short-lived objects: a small young generation keeps their
  * resident memory low (the store's batches; the Kubernetes connector's watch streams) at a little CPU.
