@@ -140,10 +140,31 @@ Deno.test({
         let electedAt = 0;
         const killing = (async () => {
           await waitFor(() => acked >= KILL_AFTER, 300_000, `${KILL_AFTER} acknowledged publishes`);
+          // The worst case: the store consumer's leader dies with the stream's (pull requests in flight are lost
+          // with it). Step the consumer's leadership over until it sits on the stream leader's node.
+          const consumerLeaderOf = async () =>
+            (await nats!.jsm.consumers.info(n.eventsStream, n.storeConsumer).catch(() => null))?.cluster
+              ?.leader;
+          let consumerLeader = await consumerLeaderOf();
+          for (let i = 0; i < 12 && consumerLeader !== leader0; i++) {
+            await nats!.nc.request(
+              `$JS.API.CONSUMER.LEADER.STEPDOWN.${n.eventsStream}.${n.storeConsumer}`,
+              undefined,
+              {
+                timeout: 5_000,
+              },
+            ).catch(() => {});
+            await new Promise((r) => setTimeout(r, 500));
+            consumerLeader = await consumerLeaderOf();
+          }
           killed = leader0;
           killAt = Date.now();
           await cluster.kill(killed);
-          report(`killed stream leader ${killed} (SIGKILL) after ${acked} acks`);
+          report(
+            `killed stream leader ${killed} (SIGKILL) after ${acked} acks; the store consumer's leader was ${
+              consumerLeader ?? "unknown"
+            }`,
+          );
           const newLeader = await waitFor(
             async () => {
               const info = await fastJsm!.streams.info(n.eventsStream).catch(() => null);
