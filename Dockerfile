@@ -13,6 +13,7 @@ COPY connectors/painchain/deno.json connectors/painchain/
 COPY connectors/github/deno.json connectors/github/
 COPY connectors/gitlab/deno.json connectors/gitlab/
 COPY connectors/kubernetes/deno.json connectors/kubernetes/
+COPY testing/deno.json testing/
 RUN deno install --frozen
 
 COPY . .

@@ -4,9 +4,9 @@
  */
 import { fileURLToPath } from "node:url";
 import { createLogger, destroyAll, names, openNats } from "@painchain/shared/internal";
-import { FakeGithub } from "../tests/fake_github/server.ts";
-import { FakeGitlab } from "../tests/fake_gitlab/server.ts";
-import { FakeKube } from "../tests/fake_kube/server.ts";
+import { FakeGithub } from "@painchain/testing/fake_github";
+import { FakeGitlab } from "@painchain/testing/fake_gitlab";
+import { FakeKube } from "@painchain/testing/fake_kube";
 import {
   configMap,
   crashLooping,
@@ -15,7 +15,7 @@ import {
   pod,
   rolledOut,
   running,
-} from "../tests/fake_kube/objects.ts";
+} from "@painchain/testing/fake_kube/objects";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const log = createLogger({ service: "demo" });

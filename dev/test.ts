@@ -6,7 +6,7 @@
  * Tests that need a Debian package (chromium, kubectl, docker-compose, curl) get it installed first when this runs
  * as root with apt; otherwise they are skipped, each skip saying what is missing. Extra arguments go to `deno test`.
  */
-import { type Tool, TOOLS } from "../tests/tools.ts";
+import { type Tool, TOOLS } from "@painchain/testing/tools";
 
 type Tier = "unit" | "integration" | "system";
 const root = new URL("..", import.meta.url).pathname;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createTestNats } from "../tests/helpers.ts";
+import { createTestNats } from "@painchain/testing";
 import { encoder, kvKeys } from "./nats.ts";
 
 Deno.test({

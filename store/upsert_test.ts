@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { cloudEventSchema } from "@painchain/shared/internal";
-import { createTestDb, sampleEvent } from "../tests/helpers.ts";
+import { createTestDb, sampleEvent } from "@painchain/testing";
 import { createSql } from "./db.ts";
 import { migrate } from "./migrate.ts";
 import { newestPerId, toRow, upsertEvents } from "./upsert.ts";

@@ -15,10 +15,14 @@ import {
   openNats,
 } from "@painchain/shared/internal";
 import type { Page } from "playwright-core";
-import { incidentChanges, launchBrowser, publishChanges, publishCoverageGaps, signIn } from "./browser.ts";
-import { createTestDb, NATS_URL, waitFor } from "./helpers.ts";
-import { startStack } from "./stack.ts";
-import { skipWithout } from "./tools.ts";
+import {
+  incidentChanges,
+  launchBrowser,
+  publishChanges,
+  publishCoverageGaps,
+  signIn,
+} from "@painchain/testing/browser";
+import { createTestDb, NATS_URL, skipWithout, startStack, waitFor } from "@painchain/testing";
 
 function change(i: number, data: Record<string, unknown>, subject?: string) {
   const connector = "gitlab";

@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import type { ConnectorDefinition } from "@painchain/shared/internal";
-import { testConnectorMeta } from "./gateway_fixture.ts";
-import { createTestDb, createTestNats, waitFor } from "./helpers.ts";
-import { startPipeline, TEST_ADMIN_TOKEN, testGateway } from "./pipeline_harness.ts";
+import { testConnectorMeta } from "@painchain/testing/gateway";
+import { createTestDb, createTestNats, waitFor } from "@painchain/testing";
+import { startPipeline, TEST_ADMIN_TOKEN, testGateway } from "@painchain/testing/pipeline";
 import { createSql, migrate } from "@painchain/store";
 
 type Caller = "none" | "read" | "ingest" | "write" | "admin";
@@ -26,7 +26,7 @@ const EXPECT: Record<Need, Record<Caller, "ok" | 401 | 403>> = {
 
 const fakeConnector: ConnectorDefinition = {
   metadata: testConnectorMeta,
-  logo: new URL("./fixtures/fake_connector/logo.svg", import.meta.url),
+  logo: new URL("../testing/fixtures/fake_connector/logo.svg", import.meta.url),
   test: () => Promise.resolve("reachable"),
   poll: () => Promise.resolve(),
 };

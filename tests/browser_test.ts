@@ -12,10 +12,16 @@ import {
   openNats,
 } from "@painchain/shared/internal";
 import type { Page } from "playwright-core";
-import { atWidths, launchBrowser, overflowsSideways } from "./browser.ts";
-import { createTestDb, NATS_URL, waitFor } from "./helpers.ts";
-import { ROOT, startFakeConnector, startStack } from "./stack.ts";
-import { skipWithout } from "./tools.ts";
+import { atWidths, launchBrowser, overflowsSideways } from "@painchain/testing/browser";
+import {
+  createTestDb,
+  NATS_URL,
+  ROOT,
+  skipWithout,
+  startFakeConnector,
+  startStack,
+  waitFor,
+} from "@painchain/testing";
 
 const SHOTS = `${ROOT}tests/screenshots`;
 

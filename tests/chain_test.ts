@@ -10,11 +10,11 @@ import assert from "node:assert/strict";
 import { githubConnector } from "@painchain/github";
 import { kubernetesConnector } from "@painchain/kubernetes";
 import { decoder } from "@painchain/shared/internal";
-import { FakeGithub } from "./fake_github/server.ts";
-import { FakeKube, type Json } from "./fake_kube/server.ts";
-import { deployment, rolledOut } from "./fake_kube/objects.ts";
-import { waitFor } from "./helpers.ts";
-import { startPipeline } from "./pipeline_harness.ts";
+import { FakeGithub } from "@painchain/testing/fake_github";
+import { FakeKube, type Json } from "@painchain/testing/fake_kube";
+import { deployment, rolledOut } from "@painchain/testing/fake_kube/objects";
+import { waitFor } from "@painchain/testing";
+import { startPipeline } from "@painchain/testing/pipeline";
 
 type Pipeline = Awaited<ReturnType<typeof startPipeline>>;
 

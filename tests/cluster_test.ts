@@ -26,11 +26,10 @@ import {
   openNats,
   readRegistry,
 } from "@painchain/shared/internal";
-import { FakeGithub } from "./fake_github/server.ts";
+import { FakeGithub } from "@painchain/testing/fake_github";
 import { type Service, startService } from "./bench/util.ts";
-import { createTestDb, randomSuffix, sampleEvent, waitFor } from "./helpers.ts";
-import { type NatsCluster, startNatsCluster } from "./nats_cluster.ts";
-import { skipWithout } from "./tools.ts";
+import { createTestDb, randomSuffix, sampleEvent, skipWithout, waitFor } from "@painchain/testing";
+import { type NatsCluster, startNatsCluster } from "@painchain/testing/nats_cluster";
 
 const TOTAL = 20_000;
 /** Publishes in flight at once. */

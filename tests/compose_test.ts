@@ -13,8 +13,7 @@ import {
   permissionFlags,
   v8Flags,
 } from "../dev/permissions.ts";
-import { ROOT } from "./stack.ts";
-import { skipWithout } from "./tools.ts";
+import { ROOT, skipWithout } from "@painchain/testing";
 
 const compose = (env: Record<string, string>, files = ["compose.yaml"]) =>
   new Deno.Command("docker-compose", { args: [...files.flatMap((f) => ["-f", f]), "config"], cwd: ROOT, env })

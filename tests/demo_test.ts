@@ -12,8 +12,7 @@ import {
   openBuckets,
   openNats,
 } from "@painchain/shared/internal";
-import { createTestDb, NATS_URL, randomSuffix, waitFor } from "./helpers.ts";
-import { freePort, spawnProc } from "./stack.ts";
+import { createTestDb, freePort, NATS_URL, randomSuffix, spawnProc, waitFor } from "@painchain/testing";
 
 Deno.test({
   name: "deno task demo shows a live timeline and leaves PAINCHAIN_PREFIX's data alone",

@@ -8,8 +8,7 @@ import postgres from "postgres";
 import { cloudEventSchema, createPublisher, encoder, silentLogger } from "@painchain/shared/internal";
 import { benchEvent } from "./bench/ingest.ts";
 import { startService } from "./bench/util.ts";
-import { createTestDb, createTestNats, NATS_URL, waitFor } from "./helpers.ts";
-import { TcpProxy } from "./tcp_proxy.ts";
+import { createTestDb, createTestNats, NATS_URL, TcpProxy, waitFor } from "@painchain/testing";
 
 const storeEnv = (dbUrl: string, prefix: string) => ({
   DATABASE_URL: dbUrl,

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { connectorMetadataSchema, putMetadata } from "@painchain/shared/internal";
-import { gatewayFixture, TEST_PNG, testConnectorMeta } from "./gateway_fixture.ts";
+import { gatewayFixture, TEST_PNG, testConnectorMeta } from "@painchain/testing/gateway";
 
 const PNG = TEST_PNG;
 

@@ -1,6 +1,6 @@
 /** /api/events and /api/timeline return exactly what a direct SQL query over the seeded data returns. */
 import assert from "node:assert/strict";
-import { gatewayFixture } from "./gateway_fixture.ts";
+import { gatewayFixture } from "@painchain/testing/gateway";
 
 Deno.test("events API matches direct SQL", async (t) => {
   const fx = await gatewayFixture({ events: 3000 });

@@ -1,7 +1,7 @@
 /** 2,000 generated malformed requests across every gateway route: each gets a 4xx, none a 5xx, none hangs. */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { gatewayFixture } from "./gateway_fixture.ts";
+import { gatewayFixture } from "@painchain/testing/gateway";
 
 const junk = fc.string({ unit: "binary", minLength: 1, maxLength: 60 });
 /** A path segment that no route accepts as an id (uppercase and punctuation). */

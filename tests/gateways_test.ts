@@ -9,8 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { type Service, startService } from "./bench/util.ts";
-import { createTestDb, createTestNats, NATS_URL } from "./helpers.ts";
-import { freePort } from "./stack.ts";
+import { createTestDb, createTestNats, freePort, NATS_URL } from "@painchain/testing";
 
 const ADMIN = "gateways-test-admin-token-0123456789";
 /** The gateway's default failed-credential limit (gateway/limits.ts): the 20th failure in a window is refused. */

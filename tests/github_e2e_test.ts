@@ -2,9 +2,9 @@
 import assert from "node:assert/strict";
 import { githubConnector } from "@painchain/github";
 import { connectionKey, encoder } from "@painchain/shared/internal";
-import { FakeGithub } from "./fake_github/server.ts";
-import { waitFor } from "./helpers.ts";
-import { startPipeline } from "./pipeline_harness.ts";
+import { FakeGithub } from "@painchain/testing/fake_github";
+import { waitFor } from "@painchain/testing";
+import { startPipeline } from "@painchain/testing/pipeline";
 
 Deno.test({
   name: "GitHub end to end: fake GitHub to /api/events",

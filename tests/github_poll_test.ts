@@ -1,8 +1,8 @@
 /** The GitHub connector's poll against the fake GitHub: incremental, conditional, paged, rate-limit aware. */
 import assert from "node:assert/strict";
 import { type GithubClient, pollGithub, type PollOptions } from "@painchain/github";
-import { FakeGithub } from "./fake_github/server.ts";
-import { connection, pollOnce } from "./poll_harness.ts";
+import { FakeGithub } from "@painchain/testing/fake_github";
+import { connection, pollOnce } from "@painchain/testing/poll";
 
 const NOW = Date.now();
 const min = (n: number) => NOW - n * 60_000;

@@ -2,9 +2,9 @@
 import assert from "node:assert/strict";
 import { gitlabConnector } from "@painchain/gitlab";
 import { connectionKey, encoder } from "@painchain/shared/internal";
-import { FakeGitlab } from "./fake_gitlab/server.ts";
-import { waitFor } from "./helpers.ts";
-import { startPipeline } from "./pipeline_harness.ts";
+import { FakeGitlab } from "@painchain/testing/fake_gitlab";
+import { waitFor } from "@painchain/testing";
+import { startPipeline } from "@painchain/testing/pipeline";
 
 Deno.test({
   name: "GitLab end to end: fake self-hosted GitLab to /api/events",

@@ -1,8 +1,8 @@
 /** The GitLab connector's poll against the fake GitLab: incremental, paged, rate-limit aware, self-hosted. */
 import assert from "node:assert/strict";
 import { pollGitlab } from "@painchain/gitlab";
-import { FakeGitlab } from "./fake_gitlab/server.ts";
-import { connection, pollOnce } from "./poll_harness.ts";
+import { FakeGitlab } from "@painchain/testing/fake_gitlab";
+import { connection, pollOnce } from "@painchain/testing/poll";
 
 const NOW = Date.now();
 const min = (n: number) => NOW - n * 60_000;

@@ -13,10 +13,8 @@ import {
   overflowsSideways,
   publishChanges,
   signIn,
-} from "./browser.ts";
-import { createTestDb, NATS_URL, waitFor } from "./helpers.ts";
-import { ROOT, startStack } from "./stack.ts";
-import { skipWithout } from "./tools.ts";
+} from "@painchain/testing/browser";
+import { createTestDb, NATS_URL, ROOT, skipWithout, startStack, waitFor } from "@painchain/testing";
 
 const SHOTS = `${ROOT}tests/screenshots`;
 

@@ -17,8 +17,8 @@ import {
 import { metadata as githubMeta } from "@painchain/github";
 import { metadata as gitlabMeta } from "@painchain/gitlab";
 import { metadata as kubernetesMeta } from "@painchain/kubernetes";
-import { waitFor } from "./helpers.ts";
-import { startPipeline } from "./pipeline_harness.ts";
+import { waitFor } from "@painchain/testing";
+import { startPipeline } from "@painchain/testing/pipeline";
 
 const AT = new Date(Date.now() - 3600_000);
 const minutes = (m: number) => new Date(AT.getTime() - m * 60_000).toISOString();
@@ -320,7 +320,7 @@ Deno.test({
               description: "polls every second",
               minPollInterval: 1,
             },
-            logo: new URL("./fixtures/fake_connector/logo.svg", import.meta.url),
+            logo: new URL("../testing/fixtures/fake_connector/logo.svg", import.meta.url),
             poll: () => {
               polls++;
               return Promise.resolve();

@@ -20,8 +20,8 @@ import {
   silentLogger,
   type StateStore,
 } from "@painchain/shared/internal";
-import { FakeKube } from "./fake_kube/server.ts";
-import { configMap, deployment, pod, running } from "./fake_kube/objects.ts";
+import { FakeKube } from "@painchain/testing/fake_kube";
+import { configMap, deployment, pod, running } from "@painchain/testing/fake_kube/objects";
 
 const ignoreOps = { sanitizeResources: false, sanitizeOps: false };
 

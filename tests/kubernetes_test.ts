@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { kubernetesConnector } from "@painchain/kubernetes";
 import { createLogger, decoder } from "@painchain/shared/internal";
-import { FakeKube } from "./fake_kube/server.ts";
+import { FakeKube } from "@painchain/testing/fake_kube";
 import {
   configMap,
   crashLooping,
@@ -18,10 +18,9 @@ import {
   secret,
   service,
   warningEvent,
-} from "./fake_kube/objects.ts";
-import { waitFor } from "./helpers.ts";
-import { startPipeline } from "./pipeline_harness.ts";
-import { skipWithout } from "./tools.ts";
+} from "@painchain/testing/fake_kube/objects";
+import { skipWithout, waitFor } from "@painchain/testing";
+import { startPipeline } from "@painchain/testing/pipeline";
 
 type Pipeline = Awaited<ReturnType<typeof startPipeline>>;
 

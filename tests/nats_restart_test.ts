@@ -12,10 +12,9 @@ import {
   openBuckets,
   openNats,
 } from "@painchain/shared/internal";
-import { FakeGithub } from "./fake_github/server.ts";
+import { FakeGithub } from "@painchain/testing/fake_github";
 import { startService } from "./bench/util.ts";
-import { createTestDb, waitFor } from "./helpers.ts";
-import { freePort } from "./stack.ts";
+import { createTestDb, freePort, waitFor } from "@painchain/testing";
 
 function startNats(port: number, dir: string): Deno.ChildProcess {
   return new Deno.Command("nats-server", {

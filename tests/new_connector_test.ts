@@ -5,11 +5,17 @@
  * dashboard — with no change anywhere else. Then the seed's "Test Your Connector" section, step by step.
  */
 import assert from "node:assert/strict";
-import { copy } from "./copy_dir.ts";
-import { createTestDb, randomSuffix, waitFor } from "./helpers.ts";
-import { launchBrowser } from "./browser.ts";
-import { ROOT, startStack } from "./stack.ts";
-import { haveTool, skipWithout } from "./tools.ts";
+import {
+  copy,
+  createTestDb,
+  haveTool,
+  randomSuffix,
+  ROOT,
+  skipWithout,
+  startStack,
+  waitFor,
+} from "@painchain/testing";
+import { launchBrowser } from "@painchain/testing/browser";
 
 Deno.test({
   name: "a new connector folder appears in the API and the UI with no other change",

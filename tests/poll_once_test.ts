@@ -6,9 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { connectionKey, decoder, encoder, instanceKey, instanceSchema } from "@painchain/shared/internal";
-import { FakeGithub } from "./fake_github/server.ts";
+import { FakeGithub } from "@painchain/testing/fake_github";
 import { type Service, startService } from "./bench/util.ts";
-import { createTestNats, NATS_URL, waitFor } from "./helpers.ts";
+import { createTestNats, NATS_URL, waitFor } from "@painchain/testing";
 
 const INTERVAL_S = 6;
 const INTERVAL_MS = INTERVAL_S * 1000;

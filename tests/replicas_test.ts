@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import { connectionKey, encoder, readRegistry } from "@painchain/shared/internal";
-import { FakeGithub } from "./fake_github/server.ts";
+import { FakeGithub } from "@painchain/testing/fake_github";
 import { type Service, startService } from "./bench/util.ts";
-import { createTestDb, createTestNats, NATS_URL, waitFor } from "./helpers.ts";
+import { createTestDb, createTestNats, NATS_URL, waitFor } from "@painchain/testing";
 
 const TTL = 4_000;
 const INTERVAL_S = 4;

@@ -7,8 +7,7 @@ import assert from "node:assert/strict";
 import { consumerOpts } from "nats";
 import { decoder } from "@painchain/shared/internal";
 import { hostsOf, permissionFlags } from "../dev/permissions.ts";
-import { createTestNats, NATS_URL, waitFor } from "./helpers.ts";
-import { ROOT, spawnProc } from "./stack.ts";
+import { createTestNats, NATS_URL, ROOT, spawnProc, waitFor } from "@painchain/testing";
 
 Deno.test({
   name:
@@ -38,7 +37,7 @@ Deno.test({
       listen: "",
       config: [],
     }, "probe");
-    const probe = spawnProc(["run", "--quiet", ...flags, "tests/fixtures/probe_connector/main.ts"], {
+    const probe = spawnProc(["run", "--quiet", ...flags, "testing/fixtures/probe_connector/main.ts"], {
       PATH: Deno.env.get("PATH") ?? "",
       HOME: Deno.env.get("HOME") ?? "",
       NATS_URL,

@@ -19,9 +19,9 @@ import {
   silentLogger,
 } from "@painchain/shared/internal";
 import { createApp, createAuth, createHub, createRegistryCache } from "@painchain/gateway";
-import { FakeGithub } from "./fake_github/server.ts";
-import { waitFor } from "./helpers.ts";
-import { startPipeline, TEST_ADMIN_TOKEN } from "./pipeline_harness.ts";
+import { FakeGithub } from "@painchain/testing/fake_github";
+import { waitFor } from "@painchain/testing";
+import { startPipeline, TEST_ADMIN_TOKEN } from "@painchain/testing/pipeline";
 
 /** A loopback server that records every request it gets (headers and body) and answers with an internal secret. */
 function attacker() {

@@ -4,9 +4,16 @@
  */
 import assert from "node:assert/strict";
 import { destroyAll, names, openNats } from "@painchain/shared/internal";
-import { createTestDb, NATS_URL, waitFor } from "./helpers.ts";
-import { freePort, ROOT, startFakeConnector, startStack } from "./stack.ts";
-import { skipWithout } from "./tools.ts";
+import {
+  createTestDb,
+  freePort,
+  NATS_URL,
+  ROOT,
+  skipWithout,
+  startFakeConnector,
+  startStack,
+  waitFor,
+} from "@painchain/testing";
 import postgres from "postgres";
 import { sign } from "@octokit/webhooks-methods";
 

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { cloudEventSchema, encoder, messageId, silentLogger } from "@painchain/shared/internal";
 import { createSql, migrate, startStoreConsumer } from "@painchain/store";
-import { createTestDb, createTestNats, sampleEvent, waitFor } from "./helpers.ts";
+import { createTestDb, createTestNats, sampleEvent, waitFor } from "@painchain/testing";
 
 async function publishAll(
   js: import("nats").JetStreamClient,

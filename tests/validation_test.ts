@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { githubConnector } from "@painchain/github";
 import { gitlabConnector } from "@painchain/gitlab";
 import { kubernetesConnector } from "@painchain/kubernetes";
-import { startPipeline } from "./pipeline_harness.ts";
+import { startPipeline } from "@painchain/testing/pipeline";
 
 Deno.test({
   name: "connections are checked by their connector on create and update",

@@ -9,11 +9,11 @@ import { githubConnector } from "@painchain/github";
 import { gitlabConnector } from "@painchain/gitlab";
 import { type Connection, connectionSchema, eventId } from "@painchain/shared/internal";
 import { mapGithubWebhook } from "../connectors/github/webhook.ts";
-import { FakeGithub } from "./fake_github/server.ts";
-import { FakeGitlab } from "./fake_gitlab/server.ts";
-import { waitFor } from "./helpers.ts";
-import { startPipeline } from "./pipeline_harness.ts";
-import { gitlabHookPayloads } from "./fake_gitlab/hooks.ts";
+import { FakeGithub } from "@painchain/testing/fake_github";
+import { FakeGitlab } from "@painchain/testing/fake_gitlab";
+import { waitFor } from "@painchain/testing";
+import { startPipeline } from "@painchain/testing/pipeline";
+import { gitlabHookPayloads } from "@painchain/testing/fake_gitlab/hooks";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;

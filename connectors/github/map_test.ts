@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { toCloudEvent } from "@painchain/shared/internal";
-import { example } from "../../tests/fake_github/examples.ts";
+import { example } from "@painchain/testing/fake_github/examples";
 import {
   mapCommit,
   mapDeployment,
@@ -11,7 +11,7 @@ import {
   runStatus,
 } from "./map.ts";
 import { parseRepoLine, settingsOf } from "./targets.ts";
-import { connection } from "../../tests/poll_harness.ts";
+import { connection } from "@painchain/testing/poll";
 
 const repo = { fullName: "octocat/Hello-World", tags: ["prod"] };
 const envelope = (c: Parameters<typeof toCloudEvent>[0]) =>

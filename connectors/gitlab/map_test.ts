@@ -1,13 +1,11 @@
 import assert from "node:assert/strict";
+import { gitlabExample } from "@painchain/testing/fake_gitlab/examples";
 import { toCloudEvent } from "@painchain/shared/internal";
-import { connection } from "../../tests/poll_harness.ts";
+import { connection } from "@painchain/testing/poll";
 import { mapCommit, mapDeployment, mapMergeRequest, mapPipeline, mapRelease, mapTag } from "./map.ts";
 import { parseProjectLine, settingsOf } from "./targets.ts";
 
-const data = (name: string) =>
-  JSON.parse(
-    Deno.readTextFileSync(new URL(`../../tests/fake_gitlab/testdata/${name}.json`, import.meta.url)),
-  );
+const data = gitlabExample;
 const p = {
   path: "diaspora/diaspora-client",
   webUrl: "https://gitlab.example.com/diaspora/diaspora-client",

@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
+import { gitlabExample } from "@painchain/testing/fake_gitlab/examples";
 import { deploymentOf, mergeRequestOf, pipelineOf } from "./responses.ts";
 
-const data = (name: string) =>
-  JSON.parse(
-    Deno.readTextFileSync(new URL(`../../tests/fake_gitlab/testdata/${name}.json`, import.meta.url)),
-  );
+const data = gitlabExample;
 
 Deno.test("GitLab responses: the fields gitbeaker does not declare are read and checked", async (t) => {
   await t.step("mergeRequestOf(): merge_user, label names, changes_count", () => {

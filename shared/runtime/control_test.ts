@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createTestNats } from "../../tests/helpers.ts";
+import { createTestNats } from "@painchain/testing";
 import { silentLogger } from "../log.ts";
 import { decoder, encoder } from "../nats.ts";
 import { MAX_CONCURRENT_TESTS, serveTests } from "./control.ts";

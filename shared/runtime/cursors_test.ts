@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createTestNats } from "../../tests/helpers.ts";
+import { createTestNats } from "@painchain/testing";
 import { createCursors, dueAt } from "./cursors.ts";
 
 Deno.test({

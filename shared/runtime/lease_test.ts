@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createTestNats } from "../../tests/helpers.ts";
+import { createTestNats } from "@painchain/testing";
 import { createLeases } from "./lease.ts";
 
 Deno.test({

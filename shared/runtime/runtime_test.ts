@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { CloudEvent } from "cloudevents";
 import { consumerOpts } from "nats";
-import { createTestNats, waitFor } from "../../tests/helpers.ts";
+import { createTestNats, waitFor } from "@painchain/testing";
 import { connectionKey } from "../connection.ts";
 import { silentLogger } from "../log.ts";
 import { decoder, encoder } from "../nats.ts";

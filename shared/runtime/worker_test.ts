@@ -5,7 +5,7 @@
  * and a sync now on the holder polls at once.
  */
 import assert from "node:assert/strict";
-import { createTestNats, type TestNats, waitFor } from "../../tests/helpers.ts";
+import { createTestNats, type TestNats, waitFor } from "@painchain/testing";
 import { type Connection, connectionKey } from "../connection.ts";
 import { silentLogger } from "../log.ts";
 import { createCursors } from "./cursors.ts";

@@ -1,6 +1,6 @@
 /** Memory of a connector idle and during a 10,000-event backfill. */
 import { connectionKey, encoder } from "@painchain/shared/internal";
-import { createTestNats } from "../helpers.ts";
+import { createTestNats } from "@painchain/testing";
 import { log, type Results, rssMb, sampleRss, startService, waitUntil } from "./util.ts";
 
 export async function benchFootprint(results: Results): Promise<void> {
@@ -17,7 +17,7 @@ export async function benchFootprint(results: Results): Promise<void> {
     log(`idle GitHub connector: ${results.connector_idle_rss_mb.value} MB`);
     await idle.stop();
 
-    const bf = await startService("tests/fixtures/backfill_connector/main.ts", {
+    const bf = await startService("testing/fixtures/backfill_connector/main.ts", {
       ...env,
       BACKFILL_EVENTS: "10000",
     }, /Connector started/);

@@ -15,7 +15,7 @@ import {
   silentLogger,
 } from "@painchain/shared/internal";
 import { createSql, migrate, toRow } from "@painchain/store";
-import { createTestDb, createTestNats } from "../helpers.ts";
+import { createTestDb, createTestNats } from "@painchain/testing";
 import { log, type Results, sampleRss, startService, waitUntil } from "./util.ts";
 
 const CONNECTORS = ["github", "gitlab", "kubernetes", "painchain"];

@@ -4,7 +4,7 @@
  * 1), against the gateway running as its own process.
  */
 import postgres from "postgres";
-import { TEST_ADMIN_TOKEN } from "../pipeline_harness.ts";
+import { TEST_ADMIN_TOKEN } from "@painchain/testing/pipeline";
 import type { QueryBench } from "./query.ts";
 import { log, type Results } from "./util.ts";
 

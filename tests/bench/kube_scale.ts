@@ -1,6 +1,6 @@
 /**
  * The Kubernetes connector at cluster scale: a fake cluster of 2,000 Deployments and 10,000 Pods (built here,
- * served by tests/fake_kube with paginated lists and watches), then steady churn (pod status updates, pods
+ * served by testing/fake_kube with paginated lists and watches), then steady churn (pod status updates, pods
  * replaced, Warning events, rollouts). A real connector process watches it all. Measured:
  *
  * - kube_memory_mb: the connector's peak RSS, sampled every 100 ms from start to the end of the churn;
@@ -14,10 +14,15 @@
  * KUBE_CHURN_RATE (changes per second). Run alone: `deno run -A tests/bench/kube_scale.ts`.
  */
 import { KINDS } from "@painchain/kubernetes";
-import { createTestNats, type TestNats } from "../helpers.ts";
-import { ROOT } from "../stack.ts";
-import { FakeKube, type Json } from "../fake_kube/server.ts";
-import { crashLooping, deployment, rolledOut, running, warningEvent } from "../fake_kube/objects.ts";
+import { createTestNats, ROOT, type TestNats } from "@painchain/testing";
+import { FakeKube, type Json } from "@painchain/testing/fake_kube";
+import {
+  crashLooping,
+  deployment,
+  rolledOut,
+  running,
+  warningEvent,
+} from "@painchain/testing/fake_kube/objects";
 import { log, PERMISSIONS, type Results, rssMb } from "./util.ts";
 import { v8Flags } from "../../dev/permissions.ts";
 

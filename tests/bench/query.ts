@@ -4,9 +4,8 @@
  */
 import postgres from "postgres";
 import { createSql, migrate } from "@painchain/store";
-import { createTestDb, createTestNats } from "../helpers.ts";
-import { freePort } from "../stack.ts";
-import { TEST_ADMIN_TOKEN } from "../pipeline_harness.ts";
+import { createTestDb, createTestNats, freePort } from "@painchain/testing";
+import { TEST_ADMIN_TOKEN } from "@painchain/testing/pipeline";
 
 /** Every query carries the admin token, so the figures include authentication. */
 const AUTH = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };

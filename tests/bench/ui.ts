@@ -1,9 +1,9 @@
 /** The UI: gzipped bundle size, and the first render of the last-24 h view with 1,000,000 events (Playwright). */
 import { gzipSync } from "node:zlib";
-import { launchBrowser } from "../browser.ts";
-import { ROOT } from "../stack.ts";
+import { launchBrowser } from "@painchain/testing/browser";
+import { ROOT } from "@painchain/testing";
 import { log, percentile, type Results } from "./util.ts";
-import { TEST_ADMIN_TOKEN } from "../pipeline_harness.ts";
+import { TEST_ADMIN_TOKEN } from "@painchain/testing/pipeline";
 
 export async function benchBundle(results: Results): Promise<void> {
   const build = await new Deno.Command(Deno.execPath(), { args: ["run", "-A", "web/build.ts"], cwd: ROOT })

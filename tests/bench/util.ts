@@ -1,5 +1,5 @@
 /** Helpers for the benchmarks: process RSS, a sampler, subprocesses, timing and wrk. */
-import { ROOT } from "../stack.ts";
+import { ROOT } from "@painchain/testing";
 
 export type Results = Record<string, { value: number; unit: string; note?: string }>;
 

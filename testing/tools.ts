@@ -8,7 +8,7 @@ export const TOOLS = {
   chromium: "apt-get install chromium",
   kubectl: "apt-get install kubectl",
   curl: "apt-get install curl",
-  // More NATS servers than the one the suite runs on: a JetStream cluster on loopback (tests/nats_cluster.ts).
+  // More NATS servers than the one the suite runs on: a JetStream cluster on loopback (testing/nats_cluster.ts).
   "nats-server": "apt-get install nats-server",
 } as const;
 export type Tool = keyof typeof TOOLS;

@@ -1,15 +1,8 @@
 /** Starts the stack with `deno task start` as a real user would, on free ports and an isolated prefix. */
 import { fileURLToPath } from "node:url";
-import { NATS_URL, randomSuffix, waitFor } from "./helpers.ts";
+import { freePort, NATS_URL, randomSuffix, waitFor } from "./helpers.ts";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
-
-export function freePort(): number {
-  const l = Deno.listen({ port: 0, hostname: "127.0.0.1" });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
 
 export interface Proc {
   proc: Deno.ChildProcess;
@@ -105,9 +98,9 @@ export async function startStack(env: Record<string, string>): Promise<Stack> {
   return { url, prefix, secretKey, adminToken, api, proc, stop: () => proc.stop() };
 }
 
-/** Starts the test-only connector (tests/fixtures/fake_connector) beside a stack, with its prefix and key. */
+/** Starts the test-only connector (testing/fixtures/fake_connector) beside a stack, with its prefix and key. */
 export function startFakeConnector(stack: Stack): Proc {
-  return spawnProc(["run", "-A", "tests/fixtures/fake_connector/main.ts"], {
+  return spawnProc(["run", "-A", "testing/fixtures/fake_connector/main.ts"], {
     ...Deno.env.toObject(),
     NATS_URL,
     PAINCHAIN_PREFIX: stack.prefix,

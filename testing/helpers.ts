@@ -14,6 +14,14 @@ import {
 export const NATS_URL = Deno.env.get("NATS_URL") ?? "nats://127.0.0.1:4222";
 const ADMIN_URL = Deno.env.get("TEST_ADMIN_DATABASE_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
+/** A free loopback TCP port (bound once and released: good enough on a test machine). */
+export function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
 export function randomSuffix(): string {
   return crypto.randomUUID().replaceAll("-", "").slice(0, 10);
 }

@@ -3,6 +3,7 @@
  * own store_dir under one temp folder, routed to each other, with an HTTP monitor to see the meta leader.
  * Nodes can be killed (SIGKILL) and restarted on the same ports and data.
  */
+import { freePort } from "./helpers.ts";
 
 export interface ClusterNode {
   name: string;
@@ -30,14 +31,6 @@ export interface NatsCluster {
   /** The last lines of a node's log, for failure messages. */
   tail(name: string, lines?: number): string;
   stop(): Promise<void>;
-}
-
-/** A free loopback TCP port (bound once and released: good enough on a test machine). */
-export function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 function config(node: ClusterNode, all: ClusterNode[], clusterName: string): string {

@@ -9,8 +9,8 @@
  * Debian's kubectl can talk to it (see kubernetes_test.ts).
  */
 
-// deno-lint-ignore no-explicit-any
-export type Json = any;
+export type { Json } from "../json.ts";
+import type { Json } from "../json.ts";
 
 export interface ResourceType {
   group: string;

@@ -4,15 +4,8 @@
  * header), `updated_after`/`order_by`/`sort`, RateLimit-* headers, 429 with Retry-After, injected 5xx, a path
  * prefix for self-hosted instances, PRIVATE-TOKEN auth and a request log.
  */
-// deno-lint-ignore no-explicit-any
-type Json = any;
-
-const TESTDATA = new URL("./testdata/", import.meta.url);
-const cache = new Map<string, Json>();
-function template(name: string): Json {
-  if (!cache.has(name)) cache.set(name, JSON.parse(Deno.readTextFileSync(new URL(`${name}.json`, TESTDATA))));
-  return structuredClone(cache.get(name));
-}
+import type { Json } from "../json.ts";
+import { gitlabExample as template } from "./examples.ts";
 
 export interface Project {
   id: number;

@@ -5,8 +5,8 @@ const SPEC = fileURLToPath(
   new URL("../../node_modules/@octokit/openapi/generated/api.github.com.json", import.meta.url),
 );
 
-// deno-lint-ignore no-explicit-any
-export type Json = any;
+export type { Json } from "../json.ts";
+import type { Json } from "../json.ts";
 
 let cached: Record<string, Json> | null = null;
 

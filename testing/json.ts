@@ -1,0 +1,3 @@
+/** Whatever JSON an upstream API answers: recorded payloads and fake objects are read and changed freely. */
+// deno-lint-ignore no-explicit-any
+export type Json = any;
