@@ -87,6 +87,47 @@ export function service(ns: string, name: string, port: number): Json {
   };
 }
 
+export function ingress(ns: string, name: string, host: string): Json {
+  return {
+    metadata: { name, namespace: ns },
+    spec: {
+      rules: [{
+        host,
+        http: {
+          paths: [{ path: "/", pathType: "Prefix", backend: { service: { name, port: { number: 80 } } } }],
+        },
+      }],
+    },
+  };
+}
+
+export function cronJob(ns: string, name: string, schedule: string): Json {
+  return {
+    metadata: { name, namespace: ns },
+    spec: { schedule, jobTemplate: { spec: { template: { spec: { restartPolicy: "OnFailure" } } } } },
+  };
+}
+
+/** A Job, running or failed past its backoff limit (the Failed condition the Job controller sets). */
+export function job(ns: string, name: string, failed: boolean): Json {
+  return {
+    metadata: { name, namespace: ns },
+    spec: { backoffLimit: 3, template: { spec: { restartPolicy: "Never" } } },
+    status: failed
+      ? {
+        failed: 4,
+        conditions: [{
+          type: "Failed",
+          status: "True",
+          reason: "BackoffLimitExceeded",
+          message: "Job has reached the specified backoff limit",
+          lastTransitionTime: "2026-11-26T09:30:00Z",
+        }],
+      }
+      : { active: 1 },
+  };
+}
+
 /** A pod of a Deployment's ReplicaSet, with the container status the kubelet reports. */
 export function pod(ns: string, deploymentName: string, suffix: string, container: Json): Json {
   const hash = "5d4f8c7b9";
