@@ -33,7 +33,8 @@ const SYSTEM = new Set([
   "tests/stack_test.ts",
 ]);
 /** What makes a test file need NATS or Postgres. */
-const SERVICES = /createTestNats|createTestDb|startPipeline|gatewayFixture|startService|startStack|NATS_URL/;
+const SERVICES =
+  /createTestNats|createTestDb|startPipeline|serviceTest|natsTest|pipelineTest|gatewayFixture|startService|startStack|NATS_URL/;
 
 async function testFiles(): Promise<Record<Tier, string[]>> {
   const out: Record<Tier, string[]> = { unit: [], integration: [], system: [] };

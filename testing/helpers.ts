@@ -73,6 +73,30 @@ export async function createTestNats(): Promise<TestNats> {
   };
 }
 
+/**
+ * A test that opens NATS or Postgres. Their clients keep timers and sockets open across steps, which Deno's op and
+ * resource sanitizers would flag, so those are off. dev/test.ts files such tests in the integration tier.
+ */
+export function serviceTest(
+  name: string,
+  fn: (t: Deno.TestContext) => Promise<void>,
+  opts: Omit<Deno.TestDefinition, "name" | "fn"> = {},
+): void {
+  Deno.test({ name, sanitizeOps: false, sanitizeResources: false, ...opts, fn });
+}
+
+/** A serviceTest with a NATS prefix of its own (streams and buckets), destroyed afterwards. */
+export function natsTest(name: string, fn: (tn: TestNats, t: Deno.TestContext) => Promise<void>): void {
+  serviceTest(name, async (t) => {
+    const tn = await createTestNats();
+    try {
+      await fn(tn, t);
+    } finally {
+      await tn.cleanup();
+    }
+  });
+}
+
 /** Polls `fn` until it returns a truthy value or the deadline passes. */
 export async function waitFor<T>(
   fn: () => Promise<T> | T,

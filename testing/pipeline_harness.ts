@@ -14,7 +14,7 @@ import {
   type RateLimit,
 } from "@painchain/gateway";
 import { createSql, migrate, startStore } from "@painchain/store";
-import { createTestDb, createTestNats } from "./helpers.ts";
+import { createTestDb, createTestNats, serviceTest } from "./helpers.ts";
 
 /** The admin token of every test gateway. */
 export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789";
@@ -79,7 +79,29 @@ export function testGateway(
   return { app: asAdmin(raw), raw, hub };
 }
 
-export async function startPipeline(opts: { gateway?: GatewayOptions } = {}) {
+export interface PipelineOptions {
+  gateway?: GatewayOptions;
+}
+
+export type Pipeline = Awaited<ReturnType<typeof startPipeline>>;
+
+/** A serviceTest over a pipeline of its own (store, gateway, database, NATS prefix), closed afterwards. */
+export function pipelineTest(
+  name: string,
+  fn: (pl: Pipeline, t: Deno.TestContext) => Promise<void>,
+  opts: PipelineOptions = {},
+): void {
+  serviceTest(name, async (t) => {
+    const pl = await startPipeline(opts);
+    try {
+      await fn(pl, t);
+    } finally {
+      await pl.close();
+    }
+  });
+}
+
+export async function startPipeline(opts: PipelineOptions = {}) {
   const db = await createTestDb();
   const tn = await createTestNats();
   const sql = createSql(db.url);

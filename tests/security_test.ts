@@ -21,7 +21,7 @@ import {
 import { createApp, createAuth, createHub, createRegistryCache } from "@painchain/gateway";
 import { FakeGithub } from "@painchain/testing/fake_github";
 import { waitFor } from "@painchain/testing";
-import { startPipeline, TEST_ADMIN_TOKEN } from "@painchain/testing/pipeline";
+import { pipelineTest, startPipeline, TEST_ADMIN_TOKEN } from "@painchain/testing/pipeline";
 
 /** A loopback server that records every request it gets (headers and body) and answers with an internal secret. */
 function attacker() {
@@ -455,19 +455,85 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "security: a session ends when the admin token is rotated",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const pl = await startPipeline();
-    try {
-      const signin = await pl.raw.request("/api/auth/session", json("POST", { token: TEST_ADMIN_TOKEN }));
-      const cookie = signin.headers.get("set-cookie")!.split(";")[0]!;
-      assert.equal((await pl.raw.request("/api/events", { headers: { cookie } })).status, 200);
-      // The same buckets, a gateway started with a new token.
-      const rotated = createApp({
-        sql: pl.sql,
+pipelineTest("security: a session ends when the admin token is rotated", async (pl) => {
+  const signin = await pl.raw.request("/api/auth/session", json("POST", { token: TEST_ADMIN_TOKEN }));
+  const cookie = signin.headers.get("set-cookie")!.split(";")[0]!;
+  assert.equal((await pl.raw.request("/api/events", { headers: { cookie } })).status, 200);
+  // The same buckets, a gateway started with a new token.
+  const rotated = createApp({
+    sql: pl.sql,
+    nats: pl.tn.nats,
+    buckets: pl.tn.buckets,
+    names: pl.tn.names as Names,
+    registry: createRegistryCache(pl.tn.buckets.registry, 0),
+    hub: createHub(pl.tn.nats.nc, pl.tn.names.storedSubject),
+    log: silentLogger,
+    webDir: "/nonexistent",
+    auth: createAuth({
+      adminToken: "rotated-admin-token-0123456789",
+      keys: pl.tn.buckets.apiKeys,
+      sessions: pl.tn.buckets.sessions,
+    }),
+  });
+  const res = await rotated.request("/api/events", { headers: { cookie } });
+  assert.equal(res.status, 401);
+  assert.match((await res.json()).error, /admin token changed/);
+});
+
+pipelineTest(
+  "security: live updates survive changes larger than a NATS message; a database away is a 503",
+  async (pl, t) => {
+    await t.step("11. a batch of large changes reaches an SSE client whole", async () => {
+      const res = await pl.app.request("/api/events/stream");
+      const reader = res.body!.getReader();
+      const dec = new TextDecoder();
+      let text = "";
+      const reading = (async () => {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          text += dec.decode(value, { stream: true });
+        }
+      })();
+      // 30 changes of ~80 KB each (~2.4 MB, more than twice NATS's 1 MB max payload), stored in one batch.
+      const publisher = createPublisher({ js: pl.tn.nats.js, names: pl.tn.names, log: silentLogger });
+      const now = new Date().toISOString();
+      const big = Array.from({ length: 30 }, (_, i) =>
+        cloudEventSchema.parse({
+          specversion: "1.0",
+          id: `custom-deploy-big${i}`,
+          source: "/test",
+          type: "dev.painchain.custom.deploy",
+          time: now,
+          recordedtime: now,
+          datacontenttype: "application/json",
+          data: {
+            title: `Big change ${i}`,
+            description: "d".repeat(19_000),
+            eventType: "deploy",
+            connector: "custom",
+            connectionId: "t",
+            metadata: { blob: "m".repeat(60_000) },
+          },
+        }));
+      await publisher.publish(big);
+      await waitFor(
+        () => (text.match(/Big change \d+/g) ?? []).length >= 30,
+        15_000,
+        "30 big changes over SSE",
+      );
+      await reader.cancel();
+      await reading.catch(() => {});
+    });
+
+    await t.step("15. /api/events answers 503 with Retry-After while Postgres is unreachable", async () => {
+      const dead = postgres("postgres://postgres@127.0.0.1:1/none", {
+        max: 1,
+        connect_timeout: 2,
+        onnotice: () => {},
+      });
+      const app = createApp({
+        sql: dead,
         nats: pl.tn.nats,
         buckets: pl.tn.buckets,
         names: pl.tn.names as Names,
@@ -476,172 +542,79 @@ Deno.test({
         log: silentLogger,
         webDir: "/nonexistent",
         auth: createAuth({
-          adminToken: "rotated-admin-token-0123456789",
+          adminToken: TEST_ADMIN_TOKEN,
           keys: pl.tn.buckets.apiKeys,
           sessions: pl.tn.buckets.sessions,
         }),
       });
-      const res = await rotated.request("/api/events", { headers: { cookie } });
-      assert.equal(res.status, 401);
-      assert.match((await res.json()).error, /admin token changed/);
-    } finally {
-      await pl.close();
-    }
-  },
-});
-
-Deno.test({
-  name: "security: live updates survive changes larger than a NATS message; a database away is a 503",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async (t) => {
-    const pl = await startPipeline();
-    try {
-      await t.step("11. a batch of large changes reaches an SSE client whole", async () => {
-        const res = await pl.app.request("/api/events/stream");
-        const reader = res.body!.getReader();
-        const dec = new TextDecoder();
-        let text = "";
-        const reading = (async () => {
-          for (;;) {
-            const { done, value } = await reader.read();
-            if (done) return;
-            text += dec.decode(value, { stream: true });
-          }
-        })();
-        // 30 changes of ~80 KB each (~2.4 MB, more than twice NATS's 1 MB max payload), stored in one batch.
-        const publisher = createPublisher({ js: pl.tn.nats.js, names: pl.tn.names, log: silentLogger });
-        const now = new Date().toISOString();
-        const big = Array.from({ length: 30 }, (_, i) =>
-          cloudEventSchema.parse({
-            specversion: "1.0",
-            id: `custom-deploy-big${i}`,
-            source: "/test",
-            type: "dev.painchain.custom.deploy",
-            time: now,
-            recordedtime: now,
-            datacontenttype: "application/json",
-            data: {
-              title: `Big change ${i}`,
-              description: "d".repeat(19_000),
-              eventType: "deploy",
-              connector: "custom",
-              connectionId: "t",
-              metadata: { blob: "m".repeat(60_000) },
-            },
-          }));
-        await publisher.publish(big);
-        await waitFor(
-          () => (text.match(/Big change \d+/g) ?? []).length >= 30,
-          15_000,
-          "30 big changes over SSE",
-        );
-        await reader.cancel();
-        await reading.catch(() => {});
+      const res = await app.request("/api/events", {
+        headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
       });
-
-      await t.step("15. /api/events answers 503 with Retry-After while Postgres is unreachable", async () => {
-        const dead = postgres("postgres://postgres@127.0.0.1:1/none", {
-          max: 1,
-          connect_timeout: 2,
-          onnotice: () => {},
-        });
-        const app = createApp({
-          sql: dead,
-          nats: pl.tn.nats,
-          buckets: pl.tn.buckets,
-          names: pl.tn.names as Names,
-          registry: createRegistryCache(pl.tn.buckets.registry, 0),
-          hub: createHub(pl.tn.nats.nc, pl.tn.names.storedSubject),
-          log: silentLogger,
-          webDir: "/nonexistent",
-          auth: createAuth({
-            adminToken: TEST_ADMIN_TOKEN,
-            keys: pl.tn.buckets.apiKeys,
-            sessions: pl.tn.buckets.sessions,
-          }),
-        });
-        const res = await app.request("/api/events", {
-          headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
-        });
-        assert.equal(res.status, 503);
-        assert.equal(res.headers.get("retry-after"), "5");
-        await dead.end();
-      });
-
-      await t.step(
-        "15b. the store's durable consumer redelivers unacknowledged messages after 5 s, not 60 s",
-        async () => {
-          const info = await pl.tn.nats.jsm.consumers.info(
-            pl.tn.names.eventsStream,
-            pl.tn.names.storeConsumer,
-          );
-          assert.equal(info.config.backoff?.[0], 5_000 * 1e6);
-        },
-      );
-    } finally {
-      await pl.close();
-    }
-  },
-});
-
-Deno.test({
-  name: "security: concurrent guessing and bursts do not slip past the shared limits",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async (t) => {
-    const pl = await startPipeline({
-      gateway: { failureLimit: { max: 20, windowMs: 60_000 }, intakeRateLimit: { perMinute: 60, burst: 50 } },
+      assert.equal(res.status, 503);
+      assert.equal(res.headers.get("retry-after"), "5");
+      await dead.end();
     });
-    try {
-      await t.step("a burst of 300 concurrent posts: no more than the burst is accepted", async () => {
-        const key = await (await pl.app.request("/api/keys", {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ name: "burst", scopes: ["ingest"] }),
-        })).json();
-        const statuses = await Promise.all(
-          Array.from({ length: 300 }, (_, i) =>
-            Promise.resolve(pl.raw.request("/api/changes", {
-              method: "POST",
-              headers: {
-                "content-type": "application/json",
-                authorization: `Bearer ${key.key}`,
-                "x-forwarded-for": "1.2.3.4",
-              },
-              body: JSON.stringify({ title: `burst ${i}` }),
-            })).then(async (r) => {
-              await r.body?.cancel();
-              return r.status;
-            })),
+
+    await t.step(
+      "15b. the store's durable consumer redelivers unacknowledged messages after 5 s, not 60 s",
+      async () => {
+        const info = await pl.tn.nats.jsm.consumers.info(
+          pl.tn.names.eventsStream,
+          pl.tn.names.storeConsumer,
         );
-        const accepted = statuses.filter((s) => s === 202).length;
-        assert.ok(accepted <= 55, `${accepted} accepted with a burst of 50`);
-        assert.ok(accepted >= 40, `${accepted} accepted`);
-      });
-      await t.step(
-        "500 concurrent wrong tokens: at most the limit (plus the checks in flight) are tried",
-        async () => {
-          const statuses = await Promise.all(Array.from({ length: 500 }, (_, i) =>
-            Promise.resolve(
-              pl.raw.request("/api/events", { headers: { authorization: `Bearer wrong-guess-${i}` } }),
-            ).then(async (r) => {
-              await r.body?.cancel();
-              return r.status;
-            })));
-          const tried = statuses.filter((s) => s === 401).length;
-          assert.ok(tried <= 24, `${tried} guesses were checked`);
-          assert.equal(statuses.filter((s) => s === 429).length, 500 - tried);
-          const right = await pl.raw.request("/api/events", {
-            headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
-          });
-          assert.equal(right.status, 429);
-        },
-      );
-    } finally {
-      await pl.close();
-    }
+        assert.equal(info.config.backoff?.[0], 5_000 * 1e6);
+      },
+    );
   },
+);
+
+pipelineTest("security: concurrent guessing and bursts do not slip past the shared limits", async (pl, t) => {
+  await t.step("a burst of 300 concurrent posts: no more than the burst is accepted", async () => {
+    const key = await (await pl.app.request("/api/keys", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "burst", scopes: ["ingest"] }),
+    })).json();
+    const statuses = await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        Promise.resolve(pl.raw.request("/api/changes", {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            authorization: `Bearer ${key.key}`,
+            "x-forwarded-for": "1.2.3.4",
+          },
+          body: JSON.stringify({ title: `burst ${i}` }),
+        })).then(async (r) => {
+          await r.body?.cancel();
+          return r.status;
+        })),
+    );
+    const accepted = statuses.filter((s) => s === 202).length;
+    assert.ok(accepted <= 55, `${accepted} accepted with a burst of 50`);
+    assert.ok(accepted >= 40, `${accepted} accepted`);
+  });
+  await t.step(
+    "500 concurrent wrong tokens: at most the limit (plus the checks in flight) are tried",
+    async () => {
+      const statuses = await Promise.all(Array.from({ length: 500 }, (_, i) =>
+        Promise.resolve(
+          pl.raw.request("/api/events", { headers: { authorization: `Bearer wrong-guess-${i}` } }),
+        ).then(async (r) => {
+          await r.body?.cancel();
+          return r.status;
+        })));
+      const tried = statuses.filter((s) => s === 401).length;
+      assert.ok(tried <= 24, `${tried} guesses were checked`);
+      assert.equal(statuses.filter((s) => s === 429).length, 500 - tried);
+      const right = await pl.raw.request("/api/events", {
+        headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+      });
+      assert.equal(right.status, 429);
+    },
+  );
+}, {
+  gateway: { failureLimit: { max: 20, windowMs: 60_000 }, intakeRateLimit: { perMinute: 60, burst: 50 } },
 });
 
 Deno.test({
