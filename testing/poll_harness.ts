@@ -1,6 +1,9 @@
 /** Runs a connector's poll function directly, the way the runtime does, and records what it emits. */
 import {
+  type Buckets,
   type Connection,
+  connectionKey,
+  encoder,
   type MappedChange,
   memoryStateStore,
   type PainchainCloudEvent,
@@ -15,6 +18,7 @@ export function connection(
   connector: string,
   config: Record<string, unknown>,
   secrets: Record<string, string> = {},
+  over: Partial<Connection> = {},
 ): Connection {
   return {
     id: "conn1",
@@ -27,7 +31,40 @@ export function connection(
     secrets,
     createdAt: "2026-11-01T00:00:00Z",
     updatedAt: "2026-11-01T00:00:00Z",
+    ...over,
   };
+}
+
+/** A GitHub connection's settings for a fake at `baseUrl` that track only the pull requests of `repositories`. */
+export function githubPullsOnly(baseUrl: string, repositories: string[] | string): Record<string, unknown> {
+  return {
+    repositories,
+    baseUrl,
+    commits: false,
+    releases: false,
+    tagsTracked: false,
+    workflowRuns: false,
+    deployments: false,
+  };
+}
+
+/** A connection named by its id, untagged, polled every `pollInterval` s: what the replica tests write. */
+export function namedConnection(
+  connector: string,
+  id: string,
+  pollInterval: number,
+  config: Record<string, unknown>,
+): Connection {
+  return connection(connector, config, {}, { id, name: id, pollInterval, tags: [] });
+}
+
+/** Writes a connection into the connections bucket as the gateway stores it, created and updated now. */
+export async function putConnection(kv: Buckets["connections"], c: Connection): Promise<void> {
+  const stamp = new Date().toISOString();
+  await kv.put(
+    connectionKey(c.connector, c.id),
+    encoder.encode(JSON.stringify({ ...c, createdAt: stamp, updatedAt: stamp })),
+  );
 }
 
 export interface PollRun {

@@ -4,17 +4,11 @@
  */
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import {
-  connectionKey,
-  encoder,
-  ensureStreams,
-  names,
-  openBuckets,
-  openNats,
-} from "@painchain/shared/internal";
+import { ensureStreams, names, openBuckets, openNats } from "@painchain/shared/internal";
 import { FakeGithub } from "@painchain/testing/fake_github";
 import { startService } from "./bench/util.ts";
 import { createTestDb, freePort, waitFor } from "@painchain/testing";
+import { githubPullsOnly, namedConnection, putConnection } from "@painchain/testing/poll";
 
 function startNats(port: number, dir: string): Deno.ChildProcess {
   return new Deno.Command("nats-server", {
@@ -70,29 +64,9 @@ Deno.test({
       const admin = await openNats(natsUrl, "test-admin");
       await ensureStreams(admin.jsm, n);
       const buckets = await openBuckets(admin, n);
-      const stamp = new Date().toISOString();
-      await buckets.connections.put(
-        connectionKey("github", "app"),
-        encoder.encode(JSON.stringify({
-          id: "app",
-          connector: "github",
-          name: "app",
-          enabled: true,
-          pollInterval: 2,
-          tags: [],
-          config: {
-            repositories: ["octo/app"],
-            baseUrl: fake.url,
-            commits: false,
-            releases: false,
-            tagsTracked: false,
-            workflowRuns: false,
-            deployments: false,
-          },
-          secrets: {},
-          createdAt: stamp,
-          updatedAt: stamp,
-        })),
+      await putConnection(
+        buckets.connections,
+        namedConnection("github", "app", 2, githubPullsOnly(fake.url, ["octo/app"])),
       );
       await admin.nc.close();
       await waitFor(async () => (await count()) >= 1, 30_000, "ingest started");

@@ -5,10 +5,11 @@
  * Over the whole run no connection may be polled twice within half its interval, and none may starve.
  */
 import assert from "node:assert/strict";
-import { connectionKey, decoder, encoder, instanceKey, instanceSchema } from "@painchain/shared/internal";
+import { decoder, instanceKey, instanceSchema } from "@painchain/shared/internal";
 import { FakeGithub } from "@painchain/testing/fake_github";
 import { type Service, startService } from "./bench/util.ts";
 import { createTestNats, NATS_URL, waitFor } from "@painchain/testing";
+import { githubPullsOnly, namedConnection, putConnection } from "@painchain/testing/poll";
 
 const INTERVAL_S = 6;
 const INTERVAL_MS = INTERVAL_S * 1000;
@@ -88,31 +89,9 @@ Deno.test({
 
       await t.step("new connections: split 3/3, each polled once", async () => {
         const created = Date.now();
-        const stamp = new Date().toISOString();
         for (const id of IDS) {
-          await tn.buckets.connections.put(
-            connectionKey("github", id),
-            encoder.encode(JSON.stringify({
-              id,
-              connector: "github",
-              name: id,
-              enabled: true,
-              pollInterval: INTERVAL_S,
-              tags: [],
-              config: {
-                repositories: [repoOf(id)],
-                baseUrl: fake.url,
-                commits: false,
-                releases: false,
-                tagsTracked: false,
-                workflowRuns: false,
-                deployments: false,
-              },
-              secrets: {},
-              createdAt: stamp,
-              updatedAt: stamp,
-            })),
-          );
+          const c = namedConnection("github", id, INTERVAL_S, githubPullsOnly(fake.url, [repoOf(id)]));
+          await putConnection(tn.buckets.connections, c);
         }
         log(`2 replicas: ${JSON.stringify(await settled("6 connections held 3/3 and polled", created))}`);
         await pause(INTERVAL_MS);

@@ -5,10 +5,11 @@
  */
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import { connectionKey, encoder, readRegistry } from "@painchain/shared/internal";
+import { readRegistry } from "@painchain/shared/internal";
 import { FakeGithub } from "@painchain/testing/fake_github";
 import { type Service, startService } from "./bench/util.ts";
 import { createTestDb, createTestNats, NATS_URL, waitFor } from "@painchain/testing";
+import { githubPullsOnly, namedConnection, putConnection } from "@painchain/testing/poll";
 
 const TTL = 4_000;
 const INTERVAL_S = 4;
@@ -57,31 +58,9 @@ Deno.test({
         "3 replicas",
       );
       await new Promise((r) => setTimeout(r, 1_500));
-      const stamp = new Date().toISOString();
       for (const [i, repo] of repos.entries()) {
-        await tn.buckets.connections.put(
-          connectionKey("github", `c${i}`),
-          encoder.encode(JSON.stringify({
-            id: `c${i}`,
-            connector: "github",
-            name: `c${i}`,
-            enabled: true,
-            pollInterval: INTERVAL_S,
-            tags: [],
-            config: {
-              repositories: [repo],
-              baseUrl: fake.url,
-              commits: false,
-              releases: false,
-              tagsTracked: false,
-              workflowRuns: false,
-              deployments: false,
-            },
-            secrets: {},
-            createdAt: stamp,
-            updatedAt: stamp,
-          })),
-        );
+        const c = namedConnection("github", `c${i}`, INTERVAL_S, githubPullsOnly(fake.url, [repo]));
+        await putConnection(tn.buckets.connections, c);
       }
       const holders = async () => {
         const reg = (await readRegistry(tn.buckets.registry)).find((r) => r.metadata.id === "github")!;
