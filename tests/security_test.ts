@@ -22,6 +22,8 @@ import { createApp, createAuth, createHub, createRegistryCache } from "@painchai
 import { FakeGithub } from "@painchain/testing/fake_github";
 import { waitFor } from "@painchain/testing";
 import { pipelineTest, startPipeline, TEST_ADMIN_TOKEN } from "@painchain/testing/pipeline";
+import { githubPullsOnly } from "@painchain/testing/poll";
+import { githubPipelineTest } from "@painchain/testing/e2e";
 
 /** A loopback server that records every request it gets (headers and body) and answers with an internal secret. */
 function attacker() {
@@ -617,14 +619,10 @@ pipelineTest("security: concurrent guessing and bursts do not slip past the shar
   gateway: { failureLimit: { max: 20, windowMs: 60_000 }, intakeRateLimit: { perMinute: 60, burst: 50 } },
 });
 
-Deno.test({
-  name: "security: what the adversarial review found is closed",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async (t) => {
-    const fake = await new FakeGithub({ token: "ghp_victim" }).start();
-    const pl = await startPipeline();
-    await pl.connector(githubConnector({ retryBaseMs: 10 }), "gh-1");
+githubPipelineTest(
+  "security: what the adversarial review found is closed",
+  { token: "ghp_victim" },
+  async (pl, fake, t) => {
     const write = await (await pl.app.request("/api/keys", json("POST", { name: "w", scopes: ["write"] })))
       .json();
     const ingest = await (await pl.app.request("/api/keys", json("POST", { name: "i", scopes: ["ingest"] })))
@@ -634,220 +632,206 @@ Deno.test({
       headers.set("authorization", `Bearer ${k.key}`);
       return pl.raw.request(path, { ...init, headers });
     };
-    try {
-      await fake.addPull("octo/app", { number: 42, at: Date.now() - 600_000, title: "Add payment retries" });
-      const victim = await pl.app.request(
-        "/api/connections",
-        json("POST", {
-          id: "victim",
-          connector: "github",
-          name: "Victim",
-          tags: ["prod"],
-          config: {
-            token: "ghp_victim",
-            repositories: "octo/app",
-            baseUrl: fake.url,
-            commits: false,
-            releases: false,
-            tagsTracked: false,
-            workflowRuns: false,
-            deployments: false,
-          },
-        }),
-      );
-      assert.equal(victim.status, 201);
-      const pr = await waitFor(
-        async () => (await pl.events("connector=github"))[0],
-        20_000,
-        "the victim's PR",
-      );
-      await waitFor(
-        async () =>
-          (await pl.sql`SELECT count(*)::int AS n FROM poll_log WHERE connection_id = 'victim'`)[0]!.n > 0,
-        10_000,
-        "a recorded poll",
-      );
+    await fake.addPull("octo/app", { number: 42, at: Date.now() - 600_000, title: "Add payment retries" });
+    const victim = await pl.app.request(
+      "/api/connections",
+      json("POST", {
+        id: "victim",
+        connector: "github",
+        name: "Victim",
+        tags: ["prod"],
+        config: { token: "ghp_victim", ...githubPullsOnly(fake.url, "octo/app") },
+      }),
+    );
+    assert.equal(victim.status, 201);
+    const pr = await waitFor(
+      async () => (await pl.events("connector=github"))[0],
+      20_000,
+      "the victim's PR",
+    );
+    await waitFor(
+      async () =>
+        (await pl.sql`SELECT count(*)::int AS n FROM poll_log WHERE connection_id = 'victim'`)[0]!.n > 0,
+      10_000,
+      "a recorded poll",
+    );
 
-      await t.step(
-        "F1: another connection cannot rewrite a connection's changes (forged webhook)",
-        async () => {
-          const made = await as(
-            write,
-            "/api/connections",
-            json("POST", {
-              id: "evil",
-              connector: "github",
-              name: "Evil",
-              config: {
-                webhookSecret: "evil-secret",
-                repositories: "octo/app",
-                baseUrl: `${fake.url}/nothing`,
-              },
-            }),
-          );
-          assert.equal(made.status, 201, await made.clone().text());
-          const examples = JSON.parse(
-            await Deno.readTextFile(
-              new URL(
-                "../node_modules/@octokit/webhooks-examples/api.github.com/index.json",
-                import.meta.url,
-              ),
+    await t.step(
+      "F1: another connection cannot rewrite a connection's changes (forged webhook)",
+      async () => {
+        const made = await as(
+          write,
+          "/api/connections",
+          json("POST", {
+            id: "evil",
+            connector: "github",
+            name: "Evil",
+            config: {
+              webhookSecret: "evil-secret",
+              repositories: "octo/app",
+              baseUrl: `${fake.url}/nothing`,
+            },
+          }),
+        );
+        assert.equal(made.status, 201, await made.clone().text());
+        const examples = JSON.parse(
+          await Deno.readTextFile(
+            new URL(
+              "../node_modules/@octokit/webhooks-examples/api.github.com/index.json",
+              import.meta.url,
             ),
-          );
-          const payload = structuredClone(
-            examples.find((e: { name: string }) => e.name === "pull_request").examples[0],
-          );
-          payload.repository.full_name = "octo/app";
-          payload.pull_request.id = Number(pr.id.split("-").pop());
-          payload.pull_request.title = "FORGED";
-          const raw = JSON.stringify(payload);
-          const { sign } = await import("@octokit/webhooks-methods");
-          const res = await pl.raw.request("/api/webhooks/github/evil", {
-            method: "POST",
-            headers: {
-              "content-type": "application/json",
-              "x-github-event": "pull_request",
-              "x-github-delivery": crypto.randomUUID(),
-              "x-hub-signature-256": await sign("evil-secret", raw),
-            },
-            body: raw,
-          });
-          assert.equal(res.status, 202);
-          await new Promise((r) => setTimeout(r, 2_000));
-          const [row] = await pl
-            .sql`SELECT title, connection_id, tags FROM change_events WHERE id = ${pr.id}`;
-          assert.equal(row!.connection_id, "victim");
-          assert.doesNotMatch(row!.title, /FORGED/);
-          assert.deepEqual(row!.tags, ["prod"]);
-        },
-      );
+          ),
+        );
+        const payload = structuredClone(
+          examples.find((e: { name: string }) => e.name === "pull_request").examples[0],
+        );
+        payload.repository.full_name = "octo/app";
+        payload.pull_request.id = Number(pr.id.split("-").pop());
+        payload.pull_request.title = "FORGED";
+        const raw = JSON.stringify(payload);
+        const { sign } = await import("@octokit/webhooks-methods");
+        const res = await pl.raw.request("/api/webhooks/github/evil", {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "x-github-event": "pull_request",
+            "x-github-delivery": crypto.randomUUID(),
+            "x-hub-signature-256": await sign("evil-secret", raw),
+          },
+          body: raw,
+        });
+        assert.equal(res.status, 202);
+        await new Promise((r) => setTimeout(r, 2_000));
+        const [row] = await pl
+          .sql`SELECT title, connection_id, tags FROM change_events WHERE id = ${pr.id}`;
+        assert.equal(row!.connection_id, "victim");
+        assert.doesNotMatch(row!.title, /FORGED/);
+        assert.deepEqual(row!.tags, ["prod"]);
+      },
+    );
 
-      await t.step(
-        "F2: text that would make an audit event unstorable is refused (400), not silently unaudited",
-        async () => {
-          for (
-            const body of [{ name: "stealth\u0000" }, { config: { organization: "x\u0000" } }, {
-              name: "t\ud800",
-            }]
-          ) {
-            const res = await as(write, "/api/connections/victim", json("PUT", body));
-            assert.equal(res.status, 400, JSON.stringify(body));
-          }
-          const created = await as(
-            write,
-            "/api/connections",
-            json("POST", { connector: "github", name: "stealth\u0000", config: { repositories: "a/b" } }),
-          );
-          assert.equal(created.status, 400);
-        },
-      );
+    await t.step(
+      "F2: text that would make an audit event unstorable is refused (400), not silently unaudited",
+      async () => {
+        for (
+          const body of [{ name: "stealth\u0000" }, { config: { organization: "x\u0000" } }, {
+            name: "t\ud800",
+          }]
+        ) {
+          const res = await as(write, "/api/connections/victim", json("PUT", body));
+          assert.equal(res.status, 400, JSON.stringify(body));
+        }
+        const created = await as(
+          write,
+          "/api/connections",
+          json("POST", { connector: "github", name: "stealth\u0000", config: { repositories: "a/b" } }),
+        );
+        assert.equal(created.status, 400);
+      },
+    );
 
-      await t.step(
-        "F4: a sealed value cannot be submitted, and a bound one does not open elsewhere",
-        async () => {
-          const res = await as(
-            write,
-            "/api/connections/test",
-            json("POST", {
-              connector: "github",
-              config: { token: "enc:v2:AAAA:BBBB", repositories: "a/b" },
-            }),
+    await t.step(
+      "F4: a sealed value cannot be submitted, and a bound one does not open elsewhere",
+      async () => {
+        const res = await as(
+          write,
+          "/api/connections/test",
+          json("POST", {
+            connector: "github",
+            config: { token: "enc:v2:AAAA:BBBB", repositories: "a/b" },
+          }),
+        );
+        assert.equal(res.status, 400);
+        assert.match((await res.json()).error, /give the secret itself/);
+        const { importSecretKey, sealSecret, unsealSecret, bindingsOf } = await import(
+          "@painchain/shared/internal"
+        );
+        const key = await importSecretKey(
+          btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))),
+        );
+        const fields = [{ key: "token", origin: false }, { key: "baseUrl", origin: true }];
+        const here = { connector: "github", id: "a", config: { baseUrl: "https://api.github.com" } };
+        const sealed = await sealSecret(key, "t0k", bindingsOf(fields, here)("token"));
+        assert.equal(await unsealSecret(key, sealed, bindingsOf(fields, here)("token")), "t0k");
+        for (
+          const elsewhere of [{ ...here, id: "b" }, { ...here, config: { baseUrl: "http://evil.example" } }]
+        ) {
+          await assert.rejects(
+            () => unsealSecret(key, sealed, bindingsOf(fields, elsewhere)("token")),
+            /sealed for another/,
           );
-          assert.equal(res.status, 400);
-          assert.match((await res.json()).error, /give the secret itself/);
-          const { importSecretKey, sealSecret, unsealSecret, bindingsOf } = await import(
-            "@painchain/shared/internal"
-          );
-          const key = await importSecretKey(
-            btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))),
-          );
-          const fields = [{ key: "token", origin: false }, { key: "baseUrl", origin: true }];
-          const here = { connector: "github", id: "a", config: { baseUrl: "https://api.github.com" } };
-          const sealed = await sealSecret(key, "t0k", bindingsOf(fields, here)("token"));
-          assert.equal(await unsealSecret(key, sealed, bindingsOf(fields, here)("token")), "t0k");
-          for (
-            const elsewhere of [{ ...here, id: "b" }, { ...here, config: { baseUrl: "http://evil.example" } }]
-          ) {
-            await assert.rejects(
-              () => unsealSecret(key, sealed, bindingsOf(fields, elsewhere)("token")),
-              /sealed for another/,
-            );
-          }
-        },
-      );
+        }
+      },
+    );
 
-      await t.step(
-        "F8: every change-API post is stored (on → off → on), and an array's later version wins",
-        async () => {
-          for (const status of ["on", "off", "on"]) {
-            const r = await as(
-              ingest,
-              "/api/changes",
-              json("POST", {
-                id: "flag-1",
-                type: "feature_flag",
-                title: "new-pricing",
-                status,
-                time: "2026-11-30T12:00:00Z",
-              }),
-            );
-            assert.equal(r.status, 202);
-            // Apart, so each is a batch of its own (within one batch the newest version is the one written).
-            await new Promise((r) => setTimeout(r, 300));
-          }
-
-          const flag = await waitFor(
-            async () => {
-              const [row] = await pl
-                .sql`SELECT status, version FROM change_events WHERE connector = 'custom' AND title = 'new-pricing'`;
-              return row && row.version === 3 ? row : null;
-            },
-            10_000,
-            "three versions",
-          ).catch(async (err) => {
-            const rows = await pl
-              .sql`SELECT status, version, recorded_at, title FROM change_events WHERE connector = 'custom'`;
-            throw new Error(`${err.message}: ${JSON.stringify(rows)}`);
-          });
-          assert.equal(flag.status, "on");
-          const arr = await as(
+    await t.step(
+      "F8: every change-API post is stored (on → off → on), and an array's later version wins",
+      async () => {
+        for (const status of ["on", "off", "on"]) {
+          const r = await as(
             ingest,
             "/api/changes",
-            json("POST", [
-              { id: "d-9", title: "deploy", status: "started", time: "2026-11-30T12:00:00Z" },
-              { id: "d-9", title: "deploy", status: "success", time: "2026-11-30T12:00:00Z" },
-            ]),
+            json("POST", {
+              id: "flag-1",
+              type: "feature_flag",
+              title: "new-pricing",
+              status,
+              time: "2026-11-30T12:00:00Z",
+            }),
           );
-          assert.equal(arr.status, 202);
-          const deploy = await waitFor(
-            async () =>
-              (await pl
-                .sql`SELECT status FROM change_events WHERE connector = 'custom' AND title = 'deploy'`)[
-                  0
-                ],
-            10_000,
-          );
-          assert.equal(deploy.status, "success");
-        },
-      );
+          assert.equal(r.status, 202);
+          // Apart, so each is a batch of its own (within one batch the newest version is the one written).
+          await new Promise((r) => setTimeout(r, 300));
+        }
 
-      await t.step(
-        "F10: posted types are lowercase (no imitation of audit events); tests and syncs are metered",
-        async () => {
-          const r = await as(ingest, "/api/changes", json("POST", { title: "x", type: "ConnectorDeleted" }));
-          assert.equal(r.status, 400);
-          let limited = 0;
-          for (let i = 0; i < 20 && !limited; i++) {
-            const s = await as(write, "/api/connections/victim/sync", { method: "POST" });
-            await s.body?.cancel();
-            if (s.status === 429) limited = i;
-          }
-          assert.ok(limited > 0 && limited <= 6, `sync limited after ${limited}`);
-        },
-      );
-    } finally {
-      await pl.close();
-      await fake.stop();
-    }
+        const flag = await waitFor(
+          async () => {
+            const [row] = await pl
+              .sql`SELECT status, version FROM change_events WHERE connector = 'custom' AND title = 'new-pricing'`;
+            return row && row.version === 3 ? row : null;
+          },
+          10_000,
+          "three versions",
+        ).catch(async (err) => {
+          const rows = await pl
+            .sql`SELECT status, version, recorded_at, title FROM change_events WHERE connector = 'custom'`;
+          throw new Error(`${err.message}: ${JSON.stringify(rows)}`);
+        });
+        assert.equal(flag.status, "on");
+        const arr = await as(
+          ingest,
+          "/api/changes",
+          json("POST", [
+            { id: "d-9", title: "deploy", status: "started", time: "2026-11-30T12:00:00Z" },
+            { id: "d-9", title: "deploy", status: "success", time: "2026-11-30T12:00:00Z" },
+          ]),
+        );
+        assert.equal(arr.status, 202);
+        const deploy = await waitFor(
+          async () =>
+            (await pl
+              .sql`SELECT status FROM change_events WHERE connector = 'custom' AND title = 'deploy'`)[
+                0
+              ],
+          10_000,
+        );
+        assert.equal(deploy.status, "success");
+      },
+    );
+
+    await t.step(
+      "F10: posted types are lowercase (no imitation of audit events); tests and syncs are metered",
+      async () => {
+        const r = await as(ingest, "/api/changes", json("POST", { title: "x", type: "ConnectorDeleted" }));
+        assert.equal(r.status, 400);
+        let limited = 0;
+        for (let i = 0; i < 20 && !limited; i++) {
+          const s = await as(write, "/api/connections/victim/sync", { method: "POST" });
+          await s.body?.cancel();
+          if (s.status === 429) limited = i;
+        }
+        assert.ok(limited > 0 && limited <= 6, `sync limited after ${limited}`);
+      },
+    );
   },
-});
+);
