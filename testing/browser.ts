@@ -6,11 +6,17 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import {
   cloudEventSchema,
   connectionKey,
+  destroyAll,
   encoder,
   messageId,
   type Names,
+  names,
   type Nats,
+  openNats,
 } from "@painchain/shared/internal";
+import { createTestDb, NATS_URL } from "./helpers.ts";
+import { ROOT, type Stack, startStack } from "./stack.ts";
+import { skipWithout } from "./tools.ts";
 
 export const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 
@@ -33,6 +39,70 @@ export async function launchBrowser(): Promise<Browser> {
       "--no-first-run",
       "--disable-quic",
     ],
+  });
+}
+
+/** Where browser tests leave their screenshots (looked at by people, not compared). */
+export const SHOTS = `${ROOT}tests/screenshots`;
+
+export interface BrowserStack {
+  /** The stack `deno task start` runs for this test, on a database of its own. */
+  stack: Stack;
+  nats: Nats;
+  /** The stack's NATS names (its prefix). */
+  n: Names;
+  browser: Browser;
+  page: Page;
+}
+
+/**
+ * A test in Chromium (skipped, saying so, without it) against a stack of its own, `env` added to the stack's
+ * environment. `failureShot` names a screenshot taken when the test fails; the failure then carries the end of
+ * the stack's output. Everything is stopped and the stack's streams and buckets removed afterwards.
+ */
+export function browserTest(
+  name: string,
+  opts: {
+    env?: () => Promise<Record<string, string>> | Record<string, string>;
+    viewport?: { width: number; height: number };
+    /** Browser permissions for the stack's origin (clipboard-read …). */
+    permissions?: string[];
+    failureShot?: string;
+  },
+  fn: (b: BrowserStack, t: Deno.TestContext) => Promise<void>,
+): void {
+  Deno.test({
+    name,
+    ignore: skipWithout("chromium"),
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: async (t) => {
+      await Deno.mkdir(SHOTS, { recursive: true });
+      const db = await createTestDb();
+      const stack = await startStack({ DATABASE_URL: db.url, ...(await opts.env?.()) });
+      const nats = await openNats(NATS_URL, "browser-test");
+      const n = names(stack.prefix);
+      const browser = await launchBrowser();
+      const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1440, height: 900 } });
+      if (opts.permissions) await context.grantPermissions(opts.permissions, { origin: stack.url });
+      const page = await context.newPage();
+      page.setDefaultTimeout(15_000);
+      try {
+        await fn({ stack, nats, n, browser, page }, t);
+      } catch (err) {
+        if (!opts.failureShot) throw err;
+        await page.screenshot({ path: `${SHOTS}/${opts.failureShot}.png` }).catch(() => {});
+        throw new Error(
+          `${(err as Error).message}\n--- stack output ---\n${stack.proc.output().slice(-3000)}`,
+        );
+      } finally {
+        await browser.close();
+        await stack.stop();
+        await destroyAll(nats.jsm, n);
+        await nats.nc.close();
+        await db.drop();
+      }
+    },
   });
 }
 

@@ -3,27 +3,9 @@
  * connector that exists only in tests. Screenshots go to tests/screenshots/.
  */
 import assert from "node:assert/strict";
-import {
-  cloudEventSchema,
-  destroyAll,
-  encoder,
-  messageId,
-  names,
-  openNats,
-} from "@painchain/shared/internal";
-import type { Page } from "playwright-core";
-import { atWidths, launchBrowser, overflowsSideways } from "@painchain/testing/browser";
-import {
-  createTestDb,
-  NATS_URL,
-  ROOT,
-  skipWithout,
-  startFakeConnector,
-  startStack,
-  waitFor,
-} from "@painchain/testing";
-
-const SHOTS = `${ROOT}tests/screenshots`;
+import { cloudEventSchema } from "@painchain/shared/internal";
+import { atWidths, browserTest, overflowsSideways, publishChanges, SHOTS } from "@painchain/testing/browser";
+import { startFakeConnector, waitFor } from "@painchain/testing";
 
 /** Changes that say where they happened; the staging deploy comes from a connection tagged prod. */
 const PLACED = [
@@ -111,32 +93,11 @@ function event(
   });
 }
 
-Deno.test({
-  name: "dashboard in a browser",
-  ignore: skipWithout("chromium"),
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async (t) => {
-    await Deno.mkdir(SHOTS, { recursive: true });
-    const db = await createTestDb();
-    const stack = await startStack({ DATABASE_URL: db.url });
+browserTest(
+  "dashboard in a browser",
+  { viewport: { width: 1280, height: 800 }, failureShot: "failure" },
+  async ({ stack, nats, n, page }, t) => {
     const fake = startFakeConnector(stack);
-    const nats = await openNats(NATS_URL, "browser-test");
-    const n = names(stack.prefix);
-    const publish = async (events: ReturnType<typeof event>[]) => {
-      await Promise.all(
-        events.map((e) =>
-          nats.js.publish(
-            n.eventSubject(e.data.connector, e.data.eventType),
-            encoder.encode(JSON.stringify(e)),
-            { msgID: messageId(e) },
-          )
-        ),
-      );
-    };
-    const browser = await launchBrowser();
-    const page: Page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(15_000);
     let dialogs = 0;
     page.on("dialog", (d) => {
       dialogs++;
@@ -146,8 +107,8 @@ Deno.test({
     /** How many changes the (virtualized) list holds, from its accessible label. */
     const cardCount = async () => Number((await page.getAttribute("ul.cards", "aria-label"))!.split(" ")[0]);
     try {
-      await publish(Array.from({ length: 60 }, (_, i) => event(i)));
-      await publish([
+      await publishChanges(nats, n, Array.from({ length: 60 }, (_, i) => event(i)));
+      await publishChanges(nats, n, [
         event(999, { connector: "github", title: "<img src=x onerror=alert(1)>", minutesAgo: 1 }),
         ...PLACED,
       ]);
@@ -427,7 +388,7 @@ Deno.test({
             Number((await page.locator(".legend .right").textContent())!.match(/^(\d+)/)![1]);
           const before = await chartTotal();
           const started = Date.now();
-          await publish([fresh]);
+          await publishChanges(nats, n, [fresh]);
           await page.waitForSelector(".new-bar", { timeout: 2_000 });
           const elapsed = Date.now() - started;
           await waitFor(
@@ -631,16 +592,8 @@ Deno.test({
         const res = await page.request.get(`${stack.url}/api/events`);
         assert.equal(res.status(), 401);
       });
-    } catch (err) {
-      await page.screenshot({ path: `${SHOTS}/failure.png` }).catch(() => {});
-      throw new Error(`${(err as Error).message}\n--- stack output ---\n${stack.proc.output().slice(-3000)}`);
     } finally {
-      await browser.close();
       await fake.stop();
-      await stack.stop();
-      await destroyAll(nats.jsm, n);
-      await nats.nc.close();
-      await db.drop();
     }
   },
-});
+);
