@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { pollGitlab } from "@painchain/gitlab";
 import { FakeGitlab } from "@painchain/testing/fake_gitlab";
 import { connection, pollOnce } from "@painchain/testing/poll";
+import { fakeTest } from "@painchain/testing/fake_http";
 
 const NOW = Date.now();
 const min = (n: number) => NOW - n * 60_000;
@@ -23,73 +24,69 @@ async function seed(fake: FakeGitlab, path: string) {
   await fake.addRelease(path, { tag: "v1.0.0", at: min(50) });
 }
 
-Deno.test("GitLab poll", async (t) => {
-  const fake = await new FakeGitlab({ token: "glpat-test" }).start();
-  try {
-    await seed(fake, "group/app");
-    let cursor: unknown = null;
-    await t.step("the first poll backfills every kind, each with a commit SHA", async () => {
-      const run = await pollOnce((ctx) => pollGitlab(ctx, fast), conn(fake, ["group/app"]), null);
-      assert.equal(run.outcome.errors, undefined, JSON.stringify(run.outcome.errors));
-      assert.deepEqual(run.events.map((e) => e.data.eventType).sort(), [
-        "commit",
-        "deployment",
-        "merge_request",
-        "merge_request",
-        "pipeline",
-        "release",
-        "tag",
-      ]);
-      for (const e of run.events) assert.ok(e.data.refs.some((r) => r.startsWith("sha:")), e.id);
-      assert.equal(run.rateLimits.at(-1)!.limit, 2000);
+fakeTest("GitLab poll", () => new FakeGitlab({ token: "glpat-test" }), async (fake, t) => {
+  await seed(fake, "group/app");
+  let cursor: unknown = null;
+  await t.step("the first poll backfills every kind, each with a commit SHA", async () => {
+    const run = await pollOnce((ctx) => pollGitlab(ctx, fast), conn(fake, ["group/app"]), null);
+    assert.equal(run.outcome.errors, undefined, JSON.stringify(run.outcome.errors));
+    assert.deepEqual(run.events.map((e) => e.data.eventType).sort(), [
+      "commit",
+      "deployment",
+      "merge_request",
+      "merge_request",
+      "pipeline",
+      "release",
+      "tag",
+    ]);
+    for (const e of run.events) assert.ok(e.data.refs.some((r) => r.startsWith("sha:")), e.id);
+    assert.equal(run.rateLimits.at(-1)!.limit, 2000);
+    cursor = run.outcome.cursor;
+  });
+  await t.step("a second poll with no upstream change publishes nothing", async () => {
+    const run = await pollOnce((ctx) => pollGitlab(ctx, fast), conn(fake, ["group/app"]), cursor);
+    assert.equal(run.events.length, 0);
+    assert.ok(fake.log.at(-1)!.query.length > 0);
+    cursor = run.outcome.cursor;
+  });
+  await t.step(
+    "a pipeline that goes running -> failed is one id, ending failed with its failed jobs",
+    async () => {
+      const pl = await fake.addPipeline("group/app", { at: Date.now() - 5_000, status: "running" });
+      let run = await pollOnce((ctx) => pollGitlab(ctx, fast), conn(fake, ["group/app"]), cursor);
       cursor = run.outcome.cursor;
-    });
-    await t.step("a second poll with no upstream change publishes nothing", async () => {
-      const run = await pollOnce((ctx) => pollGitlab(ctx, fast), conn(fake, ["group/app"]), cursor);
-      assert.equal(run.events.length, 0);
-      assert.ok(fake.log.at(-1)!.query.length > 0);
+      assert.deepEqual(run.events.map((e) => [e.id, e.data.status]), [[
+        `gitlab-pipeline-${pl.id}`,
+        "running",
+      ]]);
+      fake.updatePipeline("group/app", pl.id, {
+        status: "failed",
+        at: Date.now() - 1_000,
+        failedJobs: ["rspec"],
+      });
+      run = await pollOnce((ctx) => pollGitlab(ctx, fast), conn(fake, ["group/app"]), cursor);
       cursor = run.outcome.cursor;
-    });
-    await t.step(
-      "a pipeline that goes running -> failed is one id, ending failed with its failed jobs",
-      async () => {
-        const pl = await fake.addPipeline("group/app", { at: Date.now() - 5_000, status: "running" });
-        let run = await pollOnce((ctx) => pollGitlab(ctx, fast), conn(fake, ["group/app"]), cursor);
-        cursor = run.outcome.cursor;
-        assert.deepEqual(run.events.map((e) => [e.id, e.data.status]), [[
-          `gitlab-pipeline-${pl.id}`,
-          "running",
-        ]]);
-        fake.updatePipeline("group/app", pl.id, {
-          status: "failed",
-          at: Date.now() - 1_000,
-          failedJobs: ["rspec"],
-        });
-        run = await pollOnce((ctx) => pollGitlab(ctx, fast), conn(fake, ["group/app"]), cursor);
-        cursor = run.outcome.cursor;
-        assert.deepEqual(run.events.map((e) => [e.id, e.data.status]), [[
-          `gitlab-pipeline-${pl.id}`,
-          "failed",
-        ]]);
-        assert.deepEqual(run.events[0]!.data.metadata.failedJobs, ["rspec"]);
-      },
-    );
-    await t.step("a merge request merged upstream updates the same id", async () => {
-      fake.updateMergeRequest("group/app", 2, { state: "merged", at: Date.now() - 500 });
-      const run = await pollOnce((ctx) => pollGitlab(ctx, fast), conn(fake, ["group/app"]), cursor);
-      cursor = run.outcome.cursor;
-      assert.equal(run.events.length, 1);
-      assert.equal(run.events[0]!.data.status, "merged");
-      assert.equal(run.events[0]!.subject, "group/app!2");
-    });
-  } finally {
-    await fake.stop();
-  }
+      assert.deepEqual(run.events.map((e) => [e.id, e.data.status]), [[
+        `gitlab-pipeline-${pl.id}`,
+        "failed",
+      ]]);
+      assert.deepEqual(run.events[0]!.data.metadata.failedJobs, ["rspec"]);
+    },
+  );
+  await t.step("a merge request merged upstream updates the same id", async () => {
+    fake.updateMergeRequest("group/app", 2, { state: "merged", at: Date.now() - 500 });
+    const run = await pollOnce((ctx) => pollGitlab(ctx, fast), conn(fake, ["group/app"]), cursor);
+    cursor = run.outcome.cursor;
+    assert.equal(run.events.length, 1);
+    assert.equal(run.events[0]!.data.status, "merged");
+    assert.equal(run.events[0]!.subject, "group/app!2");
+  });
 });
 
-Deno.test("GitLab poll follows pagination (Link / X-Next-Page) and stops at the cursor", async () => {
-  const fake = await new FakeGitlab().start();
-  try {
+fakeTest(
+  "GitLab poll follows pagination (Link / X-Next-Page) and stops at the cursor",
+  () => new FakeGitlab(),
+  async (fake) => {
     for (let i = 1; i <= 120; i++) await fake.addMergeRequest("group/big", { iid: i, at: min(500 - i) });
     const c = conn(fake, ["group/big"], {
       commits: false,
@@ -107,14 +104,13 @@ Deno.test("GitLab poll follows pagination (Link / X-Next-Page) and stops at the 
     assert.deepEqual(second.events.map((e) => e.data.metadata.iid), [121]);
     assert.equal(fake.log.filter((r) => r.path.endsWith("/merge_requests")).length, 1);
     assert.match(fake.log.find((r) => r.path.endsWith("/merge_requests"))!.query, /updated_after=/);
-  } finally {
-    await fake.stop();
-  }
-});
+  },
+);
 
-Deno.test("GitLab poll respects RateLimit-Remaining/Reset, 429 Retry-After and 5xx", async () => {
-  const fake = await new FakeGitlab().start();
-  try {
+fakeTest(
+  "GitLab poll respects RateLimit-Remaining/Reset, 429 Retry-After and 5xx",
+  () => new FakeGitlab(),
+  async (fake) => {
     await seed(fake, "group/app");
     fake.rate.remaining = 4;
     fake.rate.resetAt = Date.now() + 1_500;
@@ -133,14 +129,13 @@ Deno.test("GitLab poll respects RateLimit-Remaining/Reset, 429 Retry-After and 5
       1,
       "only the injected 429: the budget was respected",
     );
-  } finally {
-    await fake.stop();
-  }
-});
+  },
+);
 
-Deno.test("a failing GitLab project is reported and does not stop the others", async () => {
-  const fake = await new FakeGitlab().start();
-  try {
+fakeTest(
+  "a failing GitLab project is reported and does not stop the others",
+  () => new FakeGitlab(),
+  async (fake) => {
     await seed(fake, "group/good");
     await seed(fake, "group/flaky");
     fake.faults.push({ path: /^\/projects\/[^/]+\/merge_requests$/, status: 500, times: 4 });
@@ -153,14 +148,13 @@ Deno.test("a failing GitLab project is reported and does not stop the others", a
     assert.match(errors, /group\/missing: HTTP 404 Not Found \(127\.0\.0\.1:\d+\): no such project/);
     assert.match(errors, /group\/flaky: HTTP 500 Internal Server Error/);
     assert.equal(run.events.filter((e) => e.data.metadata.project === "group/good").length, 7);
-  } finally {
-    await fake.stop();
-  }
-});
+  },
+);
 
-Deno.test("self-hosted GitLab under a path prefix, and a whole group", async () => {
-  const fake = await new FakeGitlab({ prefix: "/gitlab" }).start();
-  try {
+fakeTest(
+  "self-hosted GitLab under a path prefix, and a whole group",
+  () => new FakeGitlab({ prefix: "/gitlab" }),
+  async (fake) => {
     await seed(fake, "corp/one");
     await seed(fake, "corp/sub/two");
     fake.groups.set("corp", [fake.project("corp/one").id, fake.project("corp/sub/two").id]);
@@ -173,10 +167,8 @@ Deno.test("self-hosted GitLab under a path prefix, and a whole group", async () 
     assert.equal(run.outcome.errors, undefined, JSON.stringify(run.outcome.errors));
     assert.equal(run.events.length, 14);
     assert.ok(fake.log.every((r) => r.path !== "/__outside_prefix"));
-  } finally {
-    await fake.stop();
-  }
-});
+  },
+);
 
 Deno.test("testing GitLab settings reaches the project, and a bad token is a clear 401", async () => {
   const { testGitlab } = await import("@painchain/gitlab");

@@ -6,6 +6,9 @@
  */
 import { createHash } from "node:crypto";
 import { example, type Json } from "./examples.ts";
+import { FakeHttpServer, type Fault, takeFault } from "../fake_http.ts";
+
+export type { Fault };
 
 export interface Repo {
   owner: string;
@@ -31,16 +34,6 @@ export interface LoggedRequest {
   at: number;
 }
 
-export interface Fault {
-  /** Matched against the path without prefix, e.g. /repos/octo/broken/pulls */
-  path: RegExp;
-  status: number;
-  /** How many times it fires; Infinity for always. */
-  times: number;
-  retryAfter?: number;
-  message?: string;
-}
-
 export interface FakeGithubOptions {
   /** Path prefix, e.g. /api/v3 for an Enterprise-style URL. */
   prefix?: string;
@@ -53,30 +46,16 @@ let nextId = 5_000_000;
 const id = () => nextId++;
 const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
 
-export class FakeGithub {
+export class FakeGithub extends FakeHttpServer {
   readonly repos = new Map<string, Repo>();
   readonly orgs = new Map<string, string[]>();
   readonly log: LoggedRequest[] = [];
   readonly faults: Fault[] = [];
   rate = { limit: 5000, remaining: 5000, resetAt: 0 };
-  private server: Deno.HttpServer<Deno.NetAddr> | null = null;
-  url = "";
 
   constructor(private readonly opts: FakeGithubOptions = {}) {
+    super(opts.prefix);
     this.rate.limit = this.rate.remaining = opts.rateLimit ?? 5000;
-  }
-
-  start(): Promise<this> {
-    this.server = Deno.serve(
-      { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-      (req) => this.handle(req),
-    );
-    this.url = `http://127.0.0.1:${this.server.addr.port}${this.opts.prefix ?? ""}`;
-    return Promise.resolve(this);
-  }
-
-  async stop() {
-    await this.server?.shutdown();
   }
 
   /** Requests that counted against the rate limit (everything but 304s). */
@@ -318,7 +297,7 @@ export class FakeGithub {
     });
   }
 
-  private handle(req: Request): Response {
+  protected handle(req: Request): Response {
     const url = new URL(req.url);
     const prefix = this.opts.prefix ?? "";
     const path = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : "/__outside_prefix";
@@ -341,15 +320,8 @@ export class FakeGithub {
 
   private route(req: Request, url: URL, path: string, token: string | null): Response {
     if (this.opts.token && token !== this.opts.token) return this.error(401, "Bad credentials");
-    for (const f of this.faults) {
-      if (f.times > 0 && f.path.test(path)) {
-        f.times--;
-        const extra: Record<string, string> = f.retryAfter !== undefined
-          ? { "retry-after": String(f.retryAfter) }
-          : {};
-        return this.error(f.status, f.message ?? "Server Error", extra);
-      }
-    }
+    const hit = takeFault(this.faults, path);
+    if (hit) return this.error(hit.fault.status, hit.fault.message ?? "Server Error", hit.headers);
     if (this.rate.resetAt && Date.now() >= this.rate.resetAt) {
       this.rate.remaining = this.rate.limit;
       this.rate.resetAt = 0;

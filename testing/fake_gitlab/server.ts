@@ -6,6 +6,9 @@
  */
 import type { Json } from "../json.ts";
 import { gitlabExample as template } from "./examples.ts";
+import { FakeHttpServer, type Fault, takeFault } from "../fake_http.ts";
+
+export type { Fault };
 
 export interface Project {
   id: number;
@@ -27,38 +30,18 @@ export interface LoggedRequest {
   token: string | null;
 }
 
-export interface Fault {
-  path: RegExp;
-  status: number;
-  times: number;
-  retryAfter?: number;
-}
-
 let seq = 9000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export class FakeGitlab {
+export class FakeGitlab extends FakeHttpServer {
   readonly projects = new Map<number, Project>();
   readonly groups = new Map<string, number[]>();
   readonly log: LoggedRequest[] = [];
   readonly faults: Fault[] = [];
   rate = { limit: 2000, remaining: 2000, resetAt: 0 };
-  url = "";
-  private server: Deno.HttpServer<Deno.NetAddr> | null = null;
 
-  constructor(private readonly opts: { prefix?: string; token?: string } = {}) {}
-
-  start(): Promise<this> {
-    this.server = Deno.serve(
-      { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-      (req) => this.handle(req),
-    );
-    this.url = `http://127.0.0.1:${this.server.addr.port}${this.opts.prefix ?? ""}`;
-    return Promise.resolve(this);
-  }
-
-  async stop() {
-    await this.server?.shutdown();
+  constructor(private readonly opts: { prefix?: string; token?: string } = {}) {
+    super(opts.prefix);
   }
 
   project(path: string): Project {
@@ -235,7 +218,7 @@ export class FakeGitlab {
     return this.json({ message }, extra, status);
   }
 
-  private handle(req: Request): Response {
+  protected handle(req: Request): Response {
     const url = new URL(req.url);
     const base = `${this.opts.prefix ?? ""}/api/v4`;
     const path = url.pathname.startsWith(base) ? url.pathname.slice(base.length) : "/__outside_prefix";
@@ -247,14 +230,13 @@ export class FakeGitlab {
 
   private route(url: URL, path: string, token: string | null): Response {
     if (this.opts.token && token !== this.opts.token) return this.error(401, "401 Unauthorized");
-    for (const f of this.faults) {
-      if (f.times > 0 && f.path.test(path)) {
-        f.times--;
-        const extra: Record<string, string> = f.retryAfter !== undefined
-          ? { "retry-after": String(f.retryAfter) }
-          : {};
-        return this.error(f.status, f.status === 429 ? "Retry later" : "500 Internal Server Error", extra);
-      }
+    const hit = takeFault(this.faults, path);
+    if (hit) {
+      return this.error(
+        hit.fault.status,
+        hit.fault.status === 429 ? "Retry later" : "500 Internal Server Error",
+        hit.headers,
+      );
     }
     if (this.rate.resetAt && Date.now() >= this.rate.resetAt) {
       this.rate = { ...this.rate, remaining: this.rate.limit, resetAt: 0 };
