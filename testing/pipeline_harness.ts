@@ -22,6 +22,8 @@ export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789";
 type App = ReturnType<typeof createApp>;
 
 export interface GatewayOptions {
+  /** TEST_ADMIN_TOKEN unless given (a gateway restarted with a rotated token). */
+  adminToken?: string;
   publicRead?: boolean;
   intakeRateLimit?: RateLimit;
   webDir?: string;
@@ -66,7 +68,7 @@ export function testGateway(
     webDir: opts.webDir ?? "/nonexistent",
     sseKeepAliveMs: 200,
     auth: createAuth({
-      adminToken: TEST_ADMIN_TOKEN,
+      adminToken: opts.adminToken ?? TEST_ADMIN_TOKEN,
       keys: tn.buckets.apiKeys,
       sessions: tn.buckets.sessions,
       publicRead: opts.publicRead ?? false,
@@ -76,7 +78,7 @@ export function testGateway(
     ...(opts.sseRecheckMs ? { sseRecheckMs: opts.sseRecheckMs } : {}),
     ...(opts.failureLimit ? { failureLimit: opts.failureLimit } : {}),
   });
-  return { app: asAdmin(raw), raw, hub };
+  return { app: asAdmin(raw, opts.adminToken), raw, hub };
 }
 
 export interface PipelineOptions {

@@ -6,11 +6,9 @@
 import assert from "node:assert/strict";
 import {
   cloudEventSchema,
-  connectionKey,
   type ConnectorDefinition,
   connectorMetadataSchema,
   createPublisher,
-  encoder,
   putMetadata,
   silentLogger,
 } from "@painchain/shared/internal";
@@ -19,6 +17,7 @@ import { metadata as gitlabMeta } from "@painchain/gitlab";
 import { metadata as kubernetesMeta } from "@painchain/kubernetes";
 import { waitFor } from "@painchain/testing";
 import { pipelineTest } from "@painchain/testing/pipeline";
+import { connection, putConnection } from "@painchain/testing/poll";
 
 const AT = new Date(Date.now() - 3600_000);
 const minutes = (m: number) => new Date(AT.getTime() - m * 60_000).toISOString();
@@ -322,22 +321,8 @@ pipelineTest(
             return Promise.resolve();
           },
         };
-        const stamp = new Date().toISOString();
-        await pl.tn.buckets.connections.put(
-          connectionKey("ticker", "tick"),
-          encoder.encode(JSON.stringify({
-            id: "tick",
-            connector: "ticker",
-            name: "Tick",
-            enabled: true,
-            pollInterval: 1,
-            tags: [],
-            config: {},
-            secrets: {},
-            createdAt: stamp,
-            updatedAt: stamp,
-          })),
-        );
+        const tick = connection("ticker", {}, {}, { id: "tick", name: "Tick", pollInterval: 1, tags: [] });
+        await putConnection(pl.tn.buckets.connections, tick);
         await pl.connector(ticker, "ticker-1");
         await waitFor(() => polls >= 3, 10_000, "polls");
         await pl.stopConnectors();

@@ -49,6 +49,18 @@ async function rows(pl: Pipeline): Promise<Row[]> {
   ].map((r) => ({ ...r }));
 }
 
+/** Waits until the store holds exactly `n` Kubernetes rows; returns them. */
+function rowsCount(pl: Pipeline, n: number, label: string): Promise<Row[]> {
+  return waitFor(
+    async () => {
+      const r = await rows(pl);
+      return r.length === n ? r : null;
+    },
+    20_000,
+    label,
+  );
+}
+
 function seed(kube: FakeKube) {
   for (const ns of ["a", "b", "c"]) kube.apply("namespaces", { metadata: { name: ns } });
   const old = new Date(Date.now() - 30 * 86400_000);
@@ -296,14 +308,7 @@ Deno.test({
       kube.update("configmaps", "a", "web-config", (o) => (o.data.NEW_KEY = "1"));
       const mark = kube.requests.length;
       await pl.connector(kubernetesConnector({ watchSeconds: 1 }), "k8s-2");
-      const after = await waitFor(
-        async () => {
-          const r = await rows(pl);
-          return r.length === 3 ? r : null;
-        },
-        20_000,
-        "the two changes made while down",
-      );
+      const after = await rowsCount(pl, 3, "the two changes made while down");
       const worker = after.find((r) => r.event_type === "rollout")!;
       assert.equal(worker.author, "argocd-controller");
       const cms = after.filter((r) => r.event_type === "config");
@@ -342,14 +347,7 @@ for (const plain of [false, true]) {
         kube.compact();
         const mark = kube.requests.length;
         await pl.connector(kubernetesConnector({ watchSeconds: 1 }), "k8s-2");
-        const after = await waitFor(
-          async () => {
-            const r = await rows(pl);
-            return r.length === 3 ? r : null;
-          },
-          20_000,
-          "changes found by the re-list",
-        );
+        const after = await rowsCount(pl, 3, "changes found by the re-list");
         assert.ok(after.some((r) => r.event_type === "config"));
         assert.ok(after.some((r) => r.status === "deleted" && r.title === "Service a/web deleted"));
         assert.equal(after.find((r) => r.id === before[0]!.id)!.version, before[0]!.version, "no duplicate");

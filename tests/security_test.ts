@@ -12,17 +12,14 @@ import {
   cloudEventSchema,
   connectionKey,
   createPublisher,
-  encoder,
   importSecretKey,
-  type Names,
   sealSecret,
   silentLogger,
 } from "@painchain/shared/internal";
-import { createApp, createAuth, createHub, createRegistryCache } from "@painchain/gateway";
 import { FakeGithub } from "@painchain/testing/fake_github";
 import { waitFor } from "@painchain/testing";
-import { pipelineTest, startPipeline, TEST_ADMIN_TOKEN } from "@painchain/testing/pipeline";
-import { githubPullsOnly } from "@painchain/testing/poll";
+import { pipelineTest, startPipeline, TEST_ADMIN_TOKEN, testGateway } from "@painchain/testing/pipeline";
+import { connection, githubPullsOnly, putConnection } from "@painchain/testing/poll";
 import { githubPipelineTest } from "@painchain/testing/e2e";
 
 /** A loopback server that records every request it gets (headers and body) and answers with an internal secret. */
@@ -136,21 +133,14 @@ Deno.test({
       await t.step(
         "1b. a reference written to KV behind the gateway's back is still not resolved",
         async () => {
-          const stamp = new Date().toISOString();
-          await pl.tn.buckets.connections.put(
-            connectionKey("github", "sneaky"),
-            encoder.encode(JSON.stringify({
-              id: "sneaky",
-              connector: "github",
-              name: "sneaky",
-              enabled: true,
-              pollInterval: 60,
-              tags: [],
-              config: { repositories: ["o/r"], baseUrl: `${evil.url}/api/v3` },
-              secrets: { token: "env:PAINCHAIN_ADMIN_TOKEN" },
-              createdAt: stamp,
-              updatedAt: stamp,
-            })),
+          await putConnection(
+            pl.tn.buckets.connections,
+            connection(
+              "github",
+              { repositories: ["o/r"], baseUrl: `${evil.url}/api/v3` },
+              { token: "env:PAINCHAIN_ADMIN_TOKEN" },
+              { id: "sneaky", name: "sneaky", tags: [] },
+            ),
           );
           const status = await waitFor(
             async () => {
@@ -280,21 +270,14 @@ Deno.test({
         try {
           await Deno.symlink("/dev/zero", `${dir}/zero`);
           const key = await importSecretKey(undefined);
-          const stamp = new Date().toISOString();
-          await pl.tn.buckets.connections.put(
-            connectionKey("github", "zero"),
-            encoder.encode(JSON.stringify({
-              id: "zero",
-              connector: "github",
-              name: "zero",
-              enabled: true,
-              pollInterval: 60,
-              tags: [],
-              config: { repositories: ["o/r"] },
-              secrets: { webhookSecret: await sealSecret(key, `file:${dir}/zero`) },
-              createdAt: stamp,
-              updatedAt: stamp,
-            })),
+          await putConnection(
+            pl.tn.buckets.connections,
+            connection(
+              "github",
+              { repositories: ["o/r"] },
+              { webhookSecret: await sealSecret(key, `file:${dir}/zero`) },
+              { id: "zero", name: "zero", tags: [] },
+            ),
           );
           const started = Date.now();
           const res = await pl.raw.request("/api/webhooks/github/zero", {
@@ -462,21 +445,7 @@ pipelineTest("security: a session ends when the admin token is rotated", async (
   const cookie = signin.headers.get("set-cookie")!.split(";")[0]!;
   assert.equal((await pl.raw.request("/api/events", { headers: { cookie } })).status, 200);
   // The same buckets, a gateway started with a new token.
-  const rotated = createApp({
-    sql: pl.sql,
-    nats: pl.tn.nats,
-    buckets: pl.tn.buckets,
-    names: pl.tn.names as Names,
-    registry: createRegistryCache(pl.tn.buckets.registry, 0),
-    hub: createHub(pl.tn.nats.nc, pl.tn.names.storedSubject),
-    log: silentLogger,
-    webDir: "/nonexistent",
-    auth: createAuth({
-      adminToken: "rotated-admin-token-0123456789",
-      keys: pl.tn.buckets.apiKeys,
-      sessions: pl.tn.buckets.sessions,
-    }),
-  });
+  const rotated = testGateway(pl.sql, pl.tn, { adminToken: "rotated-admin-token-0123456789" }).raw;
   const res = await rotated.request("/api/events", { headers: { cookie } });
   assert.equal(res.status, 401);
   assert.match((await res.json()).error, /admin token changed/);
@@ -534,21 +503,7 @@ pipelineTest(
         connect_timeout: 2,
         onnotice: () => {},
       });
-      const app = createApp({
-        sql: dead,
-        nats: pl.tn.nats,
-        buckets: pl.tn.buckets,
-        names: pl.tn.names as Names,
-        registry: createRegistryCache(pl.tn.buckets.registry, 0),
-        hub: createHub(pl.tn.nats.nc, pl.tn.names.storedSubject),
-        log: silentLogger,
-        webDir: "/nonexistent",
-        auth: createAuth({
-          adminToken: TEST_ADMIN_TOKEN,
-          keys: pl.tn.buckets.apiKeys,
-          sessions: pl.tn.buckets.sessions,
-        }),
-      });
+      const app = testGateway(dead, pl.tn).raw;
       const res = await app.request("/api/events", {
         headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
       });

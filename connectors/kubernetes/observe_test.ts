@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
 import { type Connection, toCloudEvent } from "@painchain/shared/internal";
+import { job as fakeJob } from "@painchain/testing/fake_kube/objects";
 import { encodeHelmRelease } from "./helm.ts";
 import { createObserver, lastWriter, podOwner, type StateMap } from "./observe.ts";
 import { KINDS } from "./resources.ts";
@@ -207,21 +208,7 @@ Deno.test("ingress hosts/paths, CronJob schedules and HPA limits are diffed; a f
   const [a] = f.see("hpas", h(20));
   assert.equal(a!.eventType, "hpa");
 
-  const job = (failed: boolean) => ({
-    metadata: meta("migrate"),
-    spec: {},
-    status: failed
-      ? {
-        conditions: [{
-          type: "Failed",
-          status: "True",
-          reason: "BackoffLimitExceeded",
-          message: "Job has reached the specified backoff limit",
-          lastTransitionTime: "2026-11-26T09:30:00Z",
-        }],
-      }
-      : {},
-  });
+  const job = (failed: boolean) => ({ ...fakeJob("shop", "migrate", failed), metadata: meta("migrate") });
   f.see("jobs", job(false), "baseline");
   const [j] = f.see("jobs", job(true));
   assert.equal(j!.status, "failed");
