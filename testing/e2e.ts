@@ -9,57 +9,40 @@ import { FakeGitlab } from "./fake_gitlab/server.ts";
 import { serviceTest } from "./helpers.ts";
 import { type Pipeline, type PipelineOptions, startPipeline } from "./pipeline_harness.ts";
 
-type Fake = { start(): Promise<unknown>; stop(): Promise<void> };
-
-function upstreamTest<F extends Fake>(
+type UpstreamTest<F, O> = (
   name: string,
-  fake: () => F,
-  start: (pl: Pipeline) => Promise<unknown>,
+  fakeOpts: O,
   fn: (pl: Pipeline, fake: F, t: Deno.TestContext) => Promise<void>,
-  opts: PipelineOptions,
-): void {
-  serviceTest(name, async (t) => {
-    const f = fake();
-    await f.start();
-    const pl = await startPipeline(opts);
-    try {
-      await start(pl);
-      await fn(pl, f, t);
-    } finally {
-      await pl.close();
-      await f.stop();
-    }
-  });
+  opts?: PipelineOptions,
+) => void;
+
+function upstreamTest<F extends { start(): Promise<unknown>; stop(): Promise<void> }, O>(
+  makeFake: (o: O) => F,
+  startConnector: (pl: Pipeline) => Promise<unknown>,
+): UpstreamTest<F, O> {
+  return (name, fakeOpts, fn, opts = {}) =>
+    serviceTest(name, async (t) => {
+      const fake = makeFake(fakeOpts);
+      await fake.start();
+      const pl = await startPipeline(opts);
+      try {
+        await startConnector(pl);
+        await fn(pl, fake, t);
+      } finally {
+        await pl.close();
+        await fake.stop();
+      }
+    });
 }
 
 /** A fake GitHub and the GitHub connector (replica gh-1, quick retries) on a pipeline of the test's own. */
-export function githubPipelineTest(
-  name: string,
-  fakeOpts: FakeGithubOptions,
-  fn: (pl: Pipeline, fake: FakeGithub, t: Deno.TestContext) => Promise<void>,
-  opts: PipelineOptions = {},
-): void {
-  upstreamTest(
-    name,
-    () => new FakeGithub(fakeOpts),
-    (pl) => pl.connector(githubConnector({ retryBaseMs: 10 }), "gh-1"),
-    fn,
-    opts,
-  );
-}
+export const githubPipelineTest: UpstreamTest<FakeGithub, FakeGithubOptions> = upstreamTest(
+  (o) => new FakeGithub(o),
+  (pl) => pl.connector(githubConnector({ retryBaseMs: 10 }), "gh-1"),
+);
 
 /** A fake GitLab and the GitLab connector (replica gl-1, quick retries) on a pipeline of the test's own. */
-export function gitlabPipelineTest(
-  name: string,
-  fakeOpts: { prefix?: string; token?: string },
-  fn: (pl: Pipeline, fake: FakeGitlab, t: Deno.TestContext) => Promise<void>,
-  opts: PipelineOptions = {},
-): void {
-  upstreamTest(
-    name,
-    () => new FakeGitlab(fakeOpts),
-    (pl) => pl.connector(gitlabConnector({ retryBaseMs: 10 }), "gl-1"),
-    fn,
-    opts,
-  );
-}
+export const gitlabPipelineTest: UpstreamTest<FakeGitlab, { prefix?: string; token?: string }> = upstreamTest(
+  (o) => new FakeGitlab(o),
+  (pl) => pl.connector(gitlabConnector({ retryBaseMs: 10 }), "gl-1"),
+);

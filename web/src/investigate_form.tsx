@@ -1,5 +1,6 @@
 /** Incident mode's question: the pasted moment (read back as understood), the window, service, environment and the
  * ranking weights, all kept in the URL. */
+import type { InputEventHandler } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { WeightName } from "./api.ts";
 import { dayClock, windowText } from "./format.ts";
@@ -120,40 +121,26 @@ export function IncidentForm() {
             : read.message}
         </output>
       </div>
-      <label class="text-filter">
-        <span>Service</span>
-        <input
-          name="incident-service"
-          value={service}
-          list="incident-services"
-          autocomplete="off"
-          placeholder="any"
-          onInput={(e) => {
-            setService(e.currentTarget.value);
-            picked(e, facets.value.services, (v) => setIncident({ service: v }));
-          }}
-        />
-        <datalist id="incident-services">
-          {facets.value.services.map((s) => <option key={s} value={s} />)}
-        </datalist>
-      </label>
-      <label class="text-filter">
-        <span>Environment</span>
-        <input
-          name="incident-environment"
-          value={environment}
-          list="incident-environments"
-          autocomplete="off"
-          placeholder="any"
-          onInput={(e) => {
-            setEnvironment(e.currentTarget.value);
-            picked(e, facets.value.environments, (v) => setIncident({ environment: v }));
-          }}
-        />
-        <datalist id="incident-environments">
-          {facets.value.environments.map((s) => <option key={s} value={s} />)}
-        </datalist>
-      </label>
+      <FacetInput
+        label="Service"
+        name="incident-service"
+        value={service}
+        known={facets.value.services}
+        onInput={(e) => {
+          setService(e.currentTarget.value);
+          picked(e, facets.value.services, (v) => setIncident({ service: v }));
+        }}
+      />
+      <FacetInput
+        label="Environment"
+        name="incident-environment"
+        value={environment}
+        known={facets.value.environments}
+        onInput={(e) => {
+          setEnvironment(e.currentTarget.value);
+          picked(e, facets.value.environments, (v) => setIncident({ environment: v }));
+        }}
+      />
       <label class="text-filter">
         <span>Look back</span>
         <WindowSelect />
@@ -164,6 +151,32 @@ export function IncidentForm() {
 }
 
 /** One weight: the value in use, adjustable; applied a moment after the last keystroke. */
+/** A text input offering the values seen so far (`<name>s` is its datalist). */
+function FacetInput({ label, name, value, known, onInput }: {
+  label: string;
+  name: string;
+  value: string;
+  known: string[];
+  onInput: InputEventHandler<HTMLInputElement>;
+}) {
+  return (
+    <label class="text-filter">
+      <span>{label}</span>
+      <input
+        name={name}
+        value={value}
+        list={`${name}s`}
+        autocomplete="off"
+        placeholder="any"
+        onInput={onInput}
+      />
+      <datalist id={`${name}s`}>
+        {known.map((s) => <option key={s} value={s} />)}
+      </datalist>
+    </label>
+  );
+}
+
 function WeightInput({ name, label, help, value, adjusted }: {
   name: WeightName;
   label: string;
