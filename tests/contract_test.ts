@@ -285,3 +285,20 @@ Deno.test("connector contract: a panel key missing from every sample is reported
     "deploy: metadata.nope",
   ]);
 });
+
+Deno.test("test support is imported by tests only: no service module reaches @painchain/testing", async () => {
+  const root = new URL("../", import.meta.url);
+  const offenders: string[] = [];
+  const walk = async (dir: string) => {
+    for await (const e of Deno.readDir(new URL(dir, root))) {
+      const path = `${dir}${e.name}`;
+      if (e.isDirectory && !["node_modules", "dist"].includes(e.name)) await walk(`${path}/`);
+      else if (/\.tsx?$/.test(e.name) && !/_test\.tsx?$/.test(e.name)) {
+        const text = await Deno.readTextFile(new URL(path, root));
+        if (/from\s+["'](?:@painchain\/testing|(?:\.\.\/)+testing\/)/.test(text)) offenders.push(path);
+      }
+    }
+  };
+  for (const dir of ["shared/", "store/", "gateway/", "connectors/", "web/"]) await walk(dir);
+  assert.deepEqual(offenders, [], `service modules importing test support:\n  ${offenders.join("\n  ")}`);
+});
