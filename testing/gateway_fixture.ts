@@ -93,10 +93,11 @@ export async function gatewayFixture(
     heartbeatIntervalMs: 3_600_000,
     connections: {},
   });
-  const { app, raw, hub } = testGateway(sql, tn, opts);
+  const { app, raw, hub, createConnection } = testGateway(sql, tn, opts);
   return {
     app,
     raw,
+    createConnection,
     sql,
     tn,
     events,

@@ -97,6 +97,11 @@ export function natsTest(name: string, fn: (tn: TestNats, t: Deno.TestContext) =
   });
 }
 
+/** A JSON request: the body serialized, its content type, and any other headers given. */
+export function json(method: string, body: unknown, headers: Record<string, string> = {}): RequestInit {
+  return { method, headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) };
+}
+
 /** Polls `fn` until it returns a truthy value or the deadline passes. */
 export async function waitFor<T>(
   fn: () => Promise<T> | T,

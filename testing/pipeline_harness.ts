@@ -14,7 +14,7 @@ import {
   type RateLimit,
 } from "@painchain/gateway";
 import { createSql, migrate, startStore } from "@painchain/store";
-import { createTestDb, createTestNats, serviceTest } from "./helpers.ts";
+import { createTestDb, createTestNats, json, serviceTest } from "./helpers.ts";
 
 /** The admin token of every test gateway. */
 export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789";
@@ -78,7 +78,10 @@ export function testGateway(
     ...(opts.sseRecheckMs ? { sseRecheckMs: opts.sseRecheckMs } : {}),
     ...(opts.failureLimit ? { failureLimit: opts.failureLimit } : {}),
   });
-  return { app: asAdmin(raw, opts.adminToken), raw, hub };
+  const app = asAdmin(raw, opts.adminToken);
+  /** POST /api/connections as the admin. */
+  const createConnection = (body: unknown) => app.request("/api/connections", json("POST", body));
+  return { app, raw, hub, createConnection };
 }
 
 export interface PipelineOptions {
@@ -116,11 +119,12 @@ export async function startPipeline(opts: PipelineOptions = {}) {
     log: silentLogger,
   });
   const store = service.consumer;
-  const { app, raw, hub } = testGateway(sql, tn, opts.gateway);
+  const { app, raw, hub, createConnection } = testGateway(sql, tn, opts.gateway);
   const connectors: RunningConnector[] = [];
   return {
     app,
     raw,
+    createConnection,
     sql,
     tn,
     store,

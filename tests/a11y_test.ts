@@ -15,7 +15,7 @@ import {
   publishCoverageGaps,
   signIn,
 } from "@painchain/testing/browser";
-import { waitFor } from "@painchain/testing";
+import { json, waitFor } from "@painchain/testing";
 
 function change(i: number, data: Record<string, unknown>, subject?: string) {
   const connector = "gitlab";
@@ -116,16 +116,15 @@ browserTest(
     ];
     await publishChanges(nats, n, incidentSeed);
     await publishCoverageGaps(nats, n, at);
-    const catalog = await stack.api("/api/catalog", {
-      method: "PUT",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
+    const catalog = await stack.api(
+      "/api/catalog",
+      json("PUT", {
         rules: [
           { match: { repository: "acme/checkout" }, service: "checkout", team: "team-checkout" },
           { match: { namespace: "shop", image: "*/checkout:*" }, service: "checkout" },
         ],
       }),
-    });
+    );
     assert.equal(catalog.status, 200, await catalog.text());
     await waitFor(
       async () =>

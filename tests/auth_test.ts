@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import type { ConnectorDefinition } from "@painchain/shared/internal";
 import { testConnectorMeta } from "@painchain/testing/gateway";
-import { createTestDb, createTestNats, waitFor } from "@painchain/testing";
+import { createTestDb, createTestNats, json, waitFor } from "@painchain/testing";
 import { startPipeline, TEST_ADMIN_TOKEN, testGateway } from "@painchain/testing/pipeline";
 import { createSql, migrate } from "@painchain/store";
 
@@ -36,11 +36,6 @@ Deno.test("auth matrix: every route, every kind of caller", async (t) => {
   try {
     await pl.connector(fakeConnector);
     const admin = (path: string, init: RequestInit = {}) => pl.app.request(path, init);
-    const json = (method: string, body: unknown): RequestInit => ({
-      method,
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
     const makeKey = async (scopes: string[]) =>
       (await (await admin("/api/keys", json("POST", { name: `k-${scopes}`, scopes }))).json()).key as string;
     const tokens: Record<Caller, string | null> = {
@@ -229,11 +224,6 @@ Deno.test("auth matrix: every route, every kind of caller", async (t) => {
 Deno.test("UI sessions: HttpOnly cookie, revocation, cross-site refusal, sign-in rate limit", async (t) => {
   const pl = await startPipeline();
   try {
-    const json = (method: string, body: unknown, extra: Record<string, string> = {}): RequestInit => ({
-      method,
-      headers: { "content-type": "application/json", ...extra },
-      body: JSON.stringify(body),
-    });
     const signIn = async (token: string) => {
       const res = await pl.raw.request("http://gw.test/api/auth/session", json("POST", { token }));
       const setCookie = res.headers.get("set-cookie") ?? "";
@@ -313,11 +303,7 @@ Deno.test("public-read mode: reads without credentials, writes still need them",
     assert.equal((await raw.request("/api/events")).status, 200);
     assert.equal((await raw.request("/api/connectors/metadata")).status, 200);
     assert.equal((await raw.request("/api/keys")).status, 401);
-    const res = await raw.request("/api/teams", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: "x", tags: ["y"] }),
-    });
+    const res = await raw.request("/api/teams", json("POST", { name: "x", tags: ["y"] }));
     assert.equal(res.status, 401);
     assert.equal((await (await raw.request("/api/auth/me")).json()).publicRead, true);
   } finally {

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { cloudEventSchema } from "@painchain/shared/internal";
 import { atWidths, browserTest, overflowsSideways, publishChanges, SHOTS } from "@painchain/testing/browser";
-import { startFakeConnector, waitFor } from "@painchain/testing";
+import { json, startFakeConnector, waitFor } from "@painchain/testing";
 
 /** Changes that say where they happened; the staging deploy comes from a connection tagged prod. */
 const PLACED = [
@@ -530,16 +530,15 @@ browserTest(
       await t.step(
         "Settings: a built-in connector says built in; webhooks come from metadata; checkboxes sit by their labels",
         async () => {
-          const made = await stack.api("/api/connections", {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify({
+          const made = await stack.api(
+            "/api/connections",
+            json("POST", {
               connector: "github",
               name: "Hooked",
               enabled: false,
               config: { webhookSecret: "a-webhook-secret-for-the-test", repositories: ["octo/app"] },
             }),
-          });
+          );
           const body = await made.text();
           assert.equal(made.status, 201, body);
           const hooked = JSON.parse(body);

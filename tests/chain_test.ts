@@ -58,11 +58,7 @@ function workload(name: string, image: string): Json {
 }
 
 async function post(pl: Pipeline, body: unknown) {
-  const res = await pl.app.request("/api/connections", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
+  const res = await pl.createConnection(body);
   assert.equal(res.status, 201, await res.text());
 }
 

@@ -3,16 +3,12 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { connectorMetadataSchema, putMetadata } from "@painchain/shared/internal";
 import { gatewayFixture, TEST_PNG, testConnectorMeta } from "@painchain/testing/gateway";
+import { json } from "@painchain/testing";
 
 const PNG = TEST_PNG;
 
 Deno.test("gateway API", async (t) => {
   const fx = await gatewayFixture({ events: 50 });
-  const json = (method: string, body: unknown) => ({
-    method,
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
   try {
     await t.step("metadata lists registered connectors with status", async () => {
       const list = await (await fx.app.request("/api/connectors/metadata")).json();
@@ -89,45 +85,36 @@ Deno.test("gateway API", async (t) => {
 
     let id = "";
     await t.step("POST /api/connections validates against the configSchema", async () => {
-      const bad = await fx.app.request(
-        "/api/connections",
-        json("POST", { connector: "fake", name: "x", config: { repos: "a" } }),
-      );
+      const bad = await fx.createConnection({ connector: "fake", name: "x", config: { repos: "a" } });
       assert.equal(bad.status, 400);
       assert.match((await bad.json()).error, /Token is required/);
-      const badNum = await fx.app.request(
-        "/api/connections",
-        json("POST", { connector: "fake", name: "x", config: { token: "t", repos: "a", depth: 99 } }),
-      );
+      const badNum = await fx.createConnection({
+        connector: "fake",
+        name: "x",
+        config: { token: "t", repos: "a", depth: 99 },
+      });
       assert.equal(badNum.status, 400);
       assert.match(JSON.stringify(await badNum.json()), /Depth must be at most 10/);
-      const unknown = await fx.app.request(
-        "/api/connections",
-        json("POST", { connector: "nope", name: "x" }),
-      );
+      const unknown = await fx.createConnection({ connector: "nope", name: "x" });
       assert.equal(unknown.status, 400);
-      const internal = await fx.app.request(
-        "/api/connections",
-        json("POST", { connector: "painchain", name: "x" }),
-      );
+      const internal = await fx.createConnection({ connector: "painchain", name: "x" });
       assert.equal(internal.status, 400);
-      const slow = await fx.app.request(
-        "/api/connections",
-        json("POST", { connector: "fake", name: "x", pollInterval: 1, config: { token: "t", repos: "a" } }),
-      );
+      const slow = await fx.createConnection({
+        connector: "fake",
+        name: "x",
+        pollInterval: 1,
+        config: { token: "t", repos: "a" },
+      });
       assert.equal(slow.status, 400, "below the connector's minimum poll interval");
     });
 
     await t.step("a created connection never shows its secret", async () => {
-      const res = await fx.app.request(
-        "/api/connections",
-        json("POST", {
-          connector: "fake",
-          name: "Prod Fake",
-          tags: "prod, team-a",
-          config: { token: "s3cr3t-canary-42", repos: "a/b, c/d" },
-        }),
-      );
+      const res = await fx.createConnection({
+        connector: "fake",
+        name: "Prod Fake",
+        tags: "prod, team-a",
+        config: { token: "s3cr3t-canary-42", repos: "a/b, c/d" },
+      });
       assert.equal(res.status, 201);
       const text = await res.text();
       assert.equal(text.includes("s3cr3t-canary-42"), false);
@@ -294,7 +281,7 @@ Deno.test("gateway API", async (t) => {
       );
       await fc.assert(
         fc.asyncProperty(fc.jsonValue(), async (body) => {
-          const res = await fx.app.request("/api/connections", json("POST", body));
+          const res = await fx.createConnection(body);
           await res.body?.cancel();
           return res.status >= 400 && res.status < 500;
         }),
@@ -309,21 +296,13 @@ Deno.test("gateway API", async (t) => {
 Deno.test("PUT with only `enabled` keeps name, tags and config", async () => {
   const fx = await gatewayFixture();
   try {
-    const created = await (await fx.app.request("/api/connections", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        connector: "fake",
-        name: "Keep",
-        tags: ["prod"],
-        config: { token: "t", repos: "a/b" },
-      }),
+    const created = await (await fx.createConnection({
+      connector: "fake",
+      name: "Keep",
+      tags: ["prod"],
+      config: { token: "t", repos: "a/b" },
     })).json();
-    const res = await fx.app.request(`/api/connections/${created.id}`, {
-      method: "PUT",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ enabled: false }),
-    });
+    const res = await fx.app.request(`/api/connections/${created.id}`, json("PUT", { enabled: false }));
     const after = await res.json();
     assert.equal(after.enabled, false);
     assert.deepEqual(after.tags, ["prod"]);

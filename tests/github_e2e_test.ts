@@ -1,7 +1,7 @@
 /** Fake GitHub → GitHub connector → NATS → store → /api/events?connector=github. */
 import assert from "node:assert/strict";
 import { connectionKey, encoder } from "@painchain/shared/internal";
-import { waitFor } from "@painchain/testing";
+import { json, waitFor } from "@painchain/testing";
 import { githubPipelineTest } from "@painchain/testing/e2e";
 
 githubPipelineTest(
@@ -13,24 +13,20 @@ githubPipelineTest(
     const run = await fake.addRun("octo/app", { at: now - 600_000, status: "queued" });
     await fake.addDeployment("octo/app", { at: now - 300_000, state: "success", environment: "production" });
     await t.step("a connection created through the API is polled and its changes are stored", async () => {
-      const res = await pl.app.request("/api/connections", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
-          id: "octo",
-          connector: "github",
-          name: "Octo",
-          tags: ["prod"],
-          pollInterval: 60,
-          config: {
-            token: "ghp_e2e",
-            repositories: "octo/app tags=team-checkout",
-            baseUrl: fake.url,
-            commits: false,
-            releases: false,
-            tagsTracked: false,
-          },
-        }),
+      const res = await pl.createConnection({
+        id: "octo",
+        connector: "github",
+        name: "Octo",
+        tags: ["prod"],
+        pollInterval: 60,
+        config: {
+          token: "ghp_e2e",
+          repositories: "octo/app tags=team-checkout",
+          baseUrl: fake.url,
+          commits: false,
+          releases: false,
+          tagsTracked: false,
+        },
       });
       assert.equal(res.status, 201, await res.clone().text());
       const rows = await waitFor(
@@ -76,12 +72,7 @@ githubPipelineTest(
     );
 
     await t.step("testing settings reaches the upstream through a connector replica", async () => {
-      const send = (body: unknown) =>
-        pl.app.request("/api/connections/test", {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify(body),
-        });
+      const send = (body: unknown) => pl.app.request("/api/connections/test", json("POST", body));
       const ok = await (await send({
         connector: "github",
         config: { token: "ghp_e2e", repositories: "octo/app", baseUrl: fake.url },

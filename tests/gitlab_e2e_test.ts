@@ -10,16 +10,12 @@ gitlabPipelineTest("GitLab end to end: fake self-hosted GitLab to /api/events", 
 }, async (pl, fake) => {
   const pipeline = await fake.addPipeline("team/app", { at: Date.now() - 60_000, status: "running" });
   await fake.addMergeRequest("team/app", { iid: 3, at: Date.now() - 120_000, state: "merged" });
-  const res = await pl.app.request("/api/connections", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      id: "team",
-      connector: "gitlab",
-      name: "Team",
-      tags: ["prod"],
-      config: { token: "glpat-e2e", instanceUrl: fake.url, projects: ["team/app"] },
-    }),
+  const res = await pl.createConnection({
+    id: "team",
+    connector: "gitlab",
+    name: "Team",
+    tags: ["prod"],
+    config: { token: "glpat-e2e", instanceUrl: fake.url, projects: ["team/app"] },
   });
   assert.equal(res.status, 201, await res.clone().text());
   await waitFor(

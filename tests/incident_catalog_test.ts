@@ -14,7 +14,7 @@ import {
   SHOTS,
   signIn,
 } from "@painchain/testing/browser";
-import { waitFor } from "@painchain/testing";
+import { json, waitFor } from "@painchain/testing";
 
 let dir = "";
 
@@ -156,11 +156,7 @@ browserTest("service catalog screen: file rules read-only, rules edited, moved, 
     });
 
     await t.step("a read-only key sees the rules and no way to change them", async () => {
-      const res = await stack.api("/api/keys", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ name: "reader", scopes: ["read"] }),
-      });
+      const res = await stack.api("/api/keys", json("POST", { name: "reader", scopes: ["read"] }));
       const { key } = await res.json();
       const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       try {

@@ -15,7 +15,7 @@ import {
 import { metadata as githubMeta } from "@painchain/github";
 import { metadata as gitlabMeta } from "@painchain/gitlab";
 import { metadata as kubernetesMeta } from "@painchain/kubernetes";
-import { waitFor } from "@painchain/testing";
+import { json, waitFor } from "@painchain/testing";
 import { pipelineTest } from "@painchain/testing/pipeline";
 import { connection, putConnection } from "@painchain/testing/poll";
 
@@ -120,13 +120,12 @@ pipelineTest(
     await t.step("the service catalog names the service of existing rows, in the background", async () => {
       const before = await get(`/api/events?service=checkout`);
       assert.equal(before.events.length, 1, "only the change that declared it");
-      const res = await pl.app.request("/api/catalog", {
-        method: "PUT",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
+      const res = await pl.app.request(
+        "/api/catalog",
+        json("PUT", {
           rules: [{ match: { repository: "acme/checkout" }, service: "checkout", team: "team-checkout" }],
         }),
-      });
+      );
       assert.equal(res.status, 200, await res.clone().text());
       const rows = await waitFor(
         async () => {

@@ -19,7 +19,7 @@ import {
   service,
   warningEvent,
 } from "@painchain/testing/fake_kube/objects";
-import { skipWithout, waitFor } from "@painchain/testing";
+import { json, skipWithout, waitFor } from "@painchain/testing";
 import { startPipeline } from "@painchain/testing/pipeline";
 
 type Pipeline = Awaited<ReturnType<typeof startPipeline>>;
@@ -85,17 +85,13 @@ function seed(kube: FakeKube) {
 }
 
 async function connect(pl: Pipeline, kube: FakeKube, id: string, config: Record<string, unknown> = {}) {
-  const res = await pl.app.request("/api/connections", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      id,
-      connector: "kubernetes",
-      name: `Cluster ${id}`,
-      pollInterval: 1,
-      tags: ["prod"],
-      config: { auth: "kubeconfig", kubeconfig: kube.kubeconfig(), clusterName: "prod-eu", ...config },
-    }),
+  const res = await pl.createConnection({
+    id,
+    connector: "kubernetes",
+    name: `Cluster ${id}`,
+    pollInterval: 1,
+    tags: ["prod"],
+    config: { auth: "kubeconfig", kubeconfig: kube.kubeconfig(), clusterName: "prod-eu", ...config },
   });
   assert.equal(res.status, 201, await res.text());
   await settled(pl, id);
@@ -409,10 +405,9 @@ Deno.test({
         `only a and b: ${[...new Set(watched)]}`,
       );
       // The other way in: server URL + token + CA, checked through "test connection".
-      const tested = await (await pl.app.request("/api/connections/test", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
+      const tested = await (await pl.app.request(
+        "/api/connections/test",
+        json("POST", {
           connector: "kubernetes",
           config: {
             auth: "token",
@@ -422,17 +417,16 @@ Deno.test({
             namespaces: ["a"],
           },
         }),
-      })).json();
+      )).json();
       assert.equal(tested.ok, true, tested.message);
       assert.match(tested.message, /Kubernetes v1\.31\.0-fake/);
-      const refused = await (await pl.app.request("/api/connections/test", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
+      const refused = await (await pl.app.request(
+        "/api/connections/test",
+        json("POST", {
           connector: "kubernetes",
           config: { auth: "token", server: kube.url, token: "wrong", caData: FakeKube.caPem },
         }),
-      })).json();
+      )).json();
       assert.equal(refused.ok, false);
       assert.match(refused.message, /401/);
       const tags = (await rows(pl))[0]!;

@@ -9,6 +9,7 @@ import {
   copy,
   createTestDb,
   haveTool,
+  json,
   randomSuffix,
   ROOT,
   serviceTest,
@@ -77,16 +78,15 @@ serviceTest("a new connector folder appears in the API and the UI with no other 
       assert.match(await Deno.readTextFile(`${dir}/test.png`), /^<svg/);
     });
     await t.step("4. Integration test: a connection made through the API produces events", async () => {
-      const res = await stack.api("/api/connections", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
+      const res = await stack.api(
+        "/api/connections",
+        json("POST", {
           connector: id,
           name: "Acme",
           pollInterval: 30,
           config: { baseUrl: `http://127.0.0.1:${upstream.addr.port}` },
         }),
-      });
+      );
       assert.equal(res.status, 201, await res.clone().text());
       const events = await waitFor(
         async () => {

@@ -17,7 +17,7 @@ import {
   silentLogger,
 } from "@painchain/shared/internal";
 import { FakeGithub } from "@painchain/testing/fake_github";
-import { serviceTest, waitFor } from "@painchain/testing";
+import { json as jsonRequest, serviceTest, waitFor } from "@painchain/testing";
 import { pipelineTest, startPipeline, TEST_ADMIN_TOKEN, testGateway } from "@painchain/testing/pipeline";
 import { connection, githubPullsOnly, putConnection } from "@painchain/testing/poll";
 import { githubPipelineTest } from "@painchain/testing/e2e";
@@ -39,11 +39,8 @@ function attacker() {
   return { url: `http://127.0.0.1:${server.addr.port}`, seen, stop: () => server.shutdown() };
 }
 
-const json = (method: string, body: unknown, token?: string): RequestInit => ({
-  method,
-  headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-  body: JSON.stringify(body),
-});
+const json = (method: string, body: unknown, token?: string): RequestInit =>
+  jsonRequest(method, body, token ? { authorization: `Bearer ${token}` } : {});
 
 serviceTest("security: what a write, ingest or read key (or no key) cannot do", async (t) => {
   const evil = attacker();
@@ -72,15 +69,12 @@ serviceTest("security: what a write, ingest or read key (or no key) cannot do", 
   };
   try {
     // A real connection, made by the admin, holding a real token.
-    const created = await pl.app.request(
-      "/api/connections",
-      json("POST", {
-        id: "prod-gh",
-        connector: "github",
-        name: "Prod GitHub",
-        config: { token: "ghp_stored_canary", repositories: "octo/app", baseUrl: fake.url },
-      }),
-    );
+    const created = await pl.createConnection({
+      id: "prod-gh",
+      connector: "github",
+      name: "Prod GitHub",
+      config: { token: "ghp_stored_canary", repositories: "octo/app", baseUrl: fake.url },
+    });
     assert.equal(created.status, 201, await created.clone().text());
 
     await t.step(
@@ -522,11 +516,8 @@ pipelineTest(
 
 pipelineTest("security: concurrent guessing and bursts do not slip past the shared limits", async (pl, t) => {
   await t.step("a burst of 300 concurrent posts: no more than the burst is accepted", async () => {
-    const key = await (await pl.app.request("/api/keys", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: "burst", scopes: ["ingest"] }),
-    })).json();
+    const key = await (await pl.app.request("/api/keys", json("POST", { name: "burst", scopes: ["ingest"] })))
+      .json();
     const statuses = await Promise.all(
       Array.from({ length: 300 }, (_, i) =>
         Promise.resolve(pl.raw.request("/api/changes", {
@@ -583,16 +574,13 @@ githubPipelineTest(
       return pl.raw.request(path, { ...init, headers });
     };
     await fake.addPull("octo/app", { number: 42, at: Date.now() - 600_000, title: "Add payment retries" });
-    const victim = await pl.app.request(
-      "/api/connections",
-      json("POST", {
-        id: "victim",
-        connector: "github",
-        name: "Victim",
-        tags: ["prod"],
-        config: { token: "ghp_victim", ...githubPullsOnly(fake.url, "octo/app") },
-      }),
-    );
+    const victim = await pl.createConnection({
+      id: "victim",
+      connector: "github",
+      name: "Victim",
+      tags: ["prod"],
+      config: { token: "ghp_victim", ...githubPullsOnly(fake.url, "octo/app") },
+    });
     assert.equal(victim.status, 201);
     const pr = await waitFor(
       async () => (await pl.events("connector=github"))[0],

@@ -7,6 +7,7 @@ import { destroyAll, names, openNats } from "@painchain/shared/internal";
 import {
   createTestDb,
   freePort,
+  json,
   NATS_URL,
   ROOT,
   serviceTest,
@@ -145,16 +146,15 @@ Deno.test({
       await t.step(
         "creating a connection produces a ConnectorCreated event with the secret redacted",
         async () => {
-          const res = await stack.api(`/api/connections`, {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify({
+          const res = await stack.api(
+            `/api/connections`,
+            json("POST", {
               connector: "fakesource",
               name: "Stack test",
               tags: ["prod"],
               config: { token: canary },
             }),
-          });
+          );
           assert.equal(res.status, 201, await res.clone().text());
           id = (await res.json()).id;
           const ev = await waitFor(
@@ -220,11 +220,9 @@ Deno.test({
         };
         let text = "";
         while (!text.includes("event: ready")) text += (await reader.read()).value ?? "";
-        await stack.api(`/api/connections/${id}`, {
-          method: "PUT",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ enabled: false }),
-        }).then((r) => r.body?.cancel());
+        await stack.api(`/api/connections/${id}`, json("PUT", { enabled: false })).then((r) =>
+          r.body?.cancel()
+        );
         const deadline = Date.now() + 10_000;
         while (!text.includes("ConnectorDisabled") && Date.now() < deadline) {
           text += (await reader.read()).value ?? "";
@@ -238,11 +236,9 @@ Deno.test({
       await t.step(
         "a deploy posted with curl and an ingest key appears in /api/events within 2 s",
         async () => {
-          const key = await (await stack.api("/api/keys", {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify({ name: "deploy script", scopes: ["ingest"] }),
-          })).json();
+          const key =
+            await (await stack.api("/api/keys", json("POST", { name: "deploy script", scopes: ["ingest"] })))
+              .json();
           const t0 = performance.now();
           const r = await curl([
             "-X",
@@ -310,10 +306,9 @@ Deno.test({
           const payload = examples.find((e: { name: string }) => e.name === "pull_request").examples[0];
           // Webhooks are taken only for repositories the connection tracks: the payload's.
           const repo = payload.repository.full_name as string;
-          const res = await stack.api("/api/connections", {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify({
+          const res = await stack.api(
+            "/api/connections",
+            json("POST", {
               connector: "github",
               name: "Canary GitHub",
               pollInterval: 60,
@@ -325,18 +320,17 @@ Deno.test({
                 baseUrl: upstream,
               },
             }),
-          });
+          );
           assert.equal(res.status, 201, await res.clone().text());
           ghId = (await res.json()).id;
-          const tested = await (await stack.api("/api/connections/test", {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify({
+          const tested = await (await stack.api(
+            "/api/connections/test",
+            json("POST", {
               connector: "github",
               id: ghId,
               config: { repositories: [repo], baseUrl: upstream },
             }),
-          })).json();
+          )).json();
           assert.equal(tested.ok, false);
           await waitFor(
             async () => {
@@ -393,11 +387,7 @@ Deno.test({
               },
             ]
           ) {
-            const made = await stack.api("/api/connections", {
-              method: "POST",
-              headers: { "content-type": "application/json" },
-              body: JSON.stringify({ ...body, pollInterval: 60 }),
-            });
+            const made = await stack.api("/api/connections", json("POST", { ...body, pollInterval: 60 }));
             assert.equal(made.status, 201, await made.clone().text());
             const { id: madeId } = await made.json();
             await waitFor(
@@ -437,11 +427,9 @@ Deno.test({
             }
           }
           // The status a read key sees, errors included.
-          const reader = await (await stack.api("/api/keys", {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify({ name: "canary reader", scopes: ["read"] }),
-          })).json();
+          const reader =
+            await (await stack.api("/api/keys", json("POST", { name: "canary reader", scopes: ["read"] })))
+              .json();
           const seenByReader = await (await fetch(`${stack.url}/api/connectors/metadata`, {
             headers: { authorization: `Bearer ${reader.key}` },
           })).text();
@@ -552,11 +540,7 @@ serviceTest("deno task start without DATABASE_URL uses embedded Postgres under .
   delete env.DATABASE_URL;
   const stack = await startStack({ ...env, PAINCHAIN_DATA_DIR: dataDir, PGLITE_PORT: pglitePort });
   try {
-    const res = await stack.api(`/api/connections`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ connector: "painchain", name: "x" }),
-    });
+    const res = await stack.api(`/api/connections`, json("POST", { connector: "painchain", name: "x" }));
     assert.equal(res.status, 400, "painchain takes no connections");
     await res.body?.cancel();
     // PGlite runs one query at a time, so health may read "degraded" for a moment while migrations run.

@@ -4,17 +4,13 @@ import { githubConnector } from "@painchain/github";
 import { gitlabConnector } from "@painchain/gitlab";
 import { kubernetesConnector } from "@painchain/kubernetes";
 import { pipelineTest } from "@painchain/testing/pipeline";
+import { json } from "@painchain/testing";
 
 pipelineTest("connections are checked by their connector on create and update", async (pl, t) => {
   await pl.connector(githubConnector(), "gh");
   await pl.connector(gitlabConnector(), "gl");
   await pl.connector(kubernetesConnector(), "k8s");
-  const post = (body: unknown) =>
-    pl.app.request("/api/connections", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
+  const post = (body: unknown) => pl.createConnection(body);
   await t.step("GitHub: no repository and no organization is a 400", async () => {
     const res = await post({ connector: "github", name: "x", config: { token: "t" } });
     assert.equal(res.status, 400);
@@ -42,11 +38,10 @@ pipelineTest("connections are checked by their connector on create and update", 
       config: { repositories: "octo/app" },
     });
     assert.equal(ok.status, 201);
-    const bad = await pl.app.request("/api/connections/good", {
-      method: "PUT",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ config: { repositories: "still not a repo!!" } }),
-    });
+    const bad = await pl.app.request(
+      "/api/connections/good",
+      json("PUT", { config: { repositories: "still not a repo!!" } }),
+    );
     assert.equal(bad.status, 400);
   });
 });

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { sign } from "@octokit/webhooks-methods";
 import { type Connection, connectionSchema, eventId } from "@painchain/shared/internal";
 import { mapGithubWebhook } from "../connectors/github/webhook.ts";
-import { waitFor } from "@painchain/testing";
+import { json, waitFor } from "@painchain/testing";
 import { startPipeline } from "@painchain/testing/pipeline";
 import { gitlabHookPayloads } from "@painchain/testing/fake_gitlab/hooks";
 import { githubPullsOnly } from "@painchain/testing/poll";
@@ -44,7 +44,7 @@ githubPipelineTest("GitHub webhooks: signed deliveries are stored once, unsigned
       ...githubPullsOnly(fake.url, ["octo/app", "Codertocat/Hello-World", "octo-org/octo-repo"]),
     },
   };
-  assert.equal((await pl.app.request("/api/connections", json("POST", body))).status, 201);
+  assert.equal((await pl.createConnection(body)).status, 201);
   // The connection as the connector sees it (all kinds on for the examples below).
   const conn: Connection = connectionSchema.parse({
     ...body,
@@ -219,21 +219,18 @@ gitlabPipelineTest("GitLab webhooks: X-Gitlab-Token checked, hooks mapped like t
   token: "glpat-hook",
 }, async (pl, fake, t) => {
   const mr = fake.addMergeRequest("team/app", { iid: 5, at: Date.now() - 120_000, state: "opened" });
-  const res = await pl.app.request(
-    "/api/connections",
-    json("POST", {
-      id: "team",
-      connector: "gitlab",
-      name: "Team",
-      pollInterval: 3600,
-      config: {
-        token: "glpat-hook",
-        webhookSecret: SECRET,
-        instanceUrl: fake.url,
-        projects: ["team/app"],
-      },
-    }),
-  );
+  const res = await pl.createConnection({
+    id: "team",
+    connector: "gitlab",
+    name: "Team",
+    pollInterval: 3600,
+    config: {
+      token: "glpat-hook",
+      webhookSecret: SECRET,
+      instanceUrl: fake.url,
+      projects: ["team/app"],
+    },
+  });
   assert.equal(res.status, 201, await res.text());
   const mrId = `gitlab-merge_request-${(await mr).id}`;
   await waitFor(
@@ -284,10 +281,6 @@ gitlabPipelineTest("GitLab webhooks: X-Gitlab-Token checked, hooks mapped like t
     assert.equal((await again.json()).duplicate, true);
   });
 });
-
-function json(method: string, body: unknown): RequestInit {
-  return { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
-}
 
 /** Waits until the connectors consumed every webhook delivery and the store every event. */
 async function waitForDrained(pl: Awaited<ReturnType<typeof startPipeline>>) {
