@@ -93,16 +93,14 @@ export async function gatewayFixture(
     heartbeatIntervalMs: 3_600_000,
     connections: {},
   });
-  const { app, raw, hub, createConnection } = testGateway(sql, tn, opts);
+  const gw = testGateway(sql, tn, opts);
   return {
-    app,
-    raw,
-    createConnection,
+    ...gw,
     sql,
     tn,
     events,
     async close() {
-      hub.close();
+      gw.hub.close();
       await sql.end();
       await tn.cleanup();
       await db.drop();

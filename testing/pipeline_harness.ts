@@ -119,12 +119,10 @@ export async function startPipeline(opts: PipelineOptions = {}) {
     log: silentLogger,
   });
   const store = service.consumer;
-  const { app, raw, hub, createConnection } = testGateway(sql, tn, opts.gateway);
+  const gw = testGateway(sql, tn, opts.gateway);
   const connectors: RunningConnector[] = [];
   return {
-    app,
-    raw,
-    createConnection,
+    ...gw,
     sql,
     tn,
     store,
@@ -147,7 +145,7 @@ export async function startPipeline(opts: PipelineOptions = {}) {
     },
     /** GET /api/events with a query string; the events of the page. */
     async events(qs: string) {
-      const res = await app.request(`/api/events?${qs}`);
+      const res = await gw.app.request(`/api/events?${qs}`);
       return (await res.json()).events as {
         id: string;
         eventType: string;
@@ -160,7 +158,7 @@ export async function startPipeline(opts: PipelineOptions = {}) {
     async close() {
       for (const c of connectors) await c.stop().catch(() => {});
       await service.stop();
-      hub.close();
+      gw.hub.close();
       await sql.end();
       await tn.cleanup();
       await db.drop();

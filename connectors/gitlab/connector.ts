@@ -1,6 +1,6 @@
 /** The GitLab connector: metadata, logo, the incremental poll and a connection test. */
 import { type ConnectorDefinition, RateBudget, type TestContext } from "@painchain/shared";
-import { gitlabClient } from "./client.ts";
+import { connectionClient } from "./client.ts";
 import metadata from "./metadata.json" with { type: "json" };
 import { errorText, pollGitlab, type PollOptions } from "./poll.ts";
 import { settingsOf } from "./targets.ts";
@@ -14,15 +14,7 @@ export async function testGitlab(ctx: TestContext): Promise<string> {
     () => Promise.reject(new Error("Rate limited; try again later")),
     ctx.signal,
   );
-  const api = gitlabClient({
-    host: s.host,
-    token: ctx.connection.secrets.token,
-    fetch: ctx.fetch,
-    budget,
-    signal: ctx.signal,
-    retries: 1,
-    retryBaseMs: 200,
-  });
+  const api = connectionClient(ctx, s.host, budget, { retries: 1, retryBaseMs: 200 });
   try {
     const first = s.projects[0];
     if (first) {

@@ -15,7 +15,7 @@ import {
   type Watermark,
   watermark,
 } from "@painchain/shared";
-import { type GitlabClient, gitlabClient } from "./client.ts";
+import { connectionClient, type GitlabClient } from "./client.ts";
 import {
   type GlCommit,
   type GlRelease,
@@ -82,14 +82,12 @@ export async function pollGitlab(ctx: PollContext, opts: PollOptions = {}): Prom
     : { v: 1 as const, projects: {} };
   const cursor: GitlabCursor = structuredClone(prev);
   const budget = new RateBudget((i) => ctx.rateLimit(i), (u) => ctx.waitForRateLimit(u), ctx.signal);
-  const api = gitlabClient({
-    host: s.host,
-    token: ctx.connection.secrets.token,
-    fetch: ctx.fetch,
+  const api = connectionClient(
+    ctx,
+    s.host,
     budget,
-    signal: ctx.signal,
-    ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
-  });
+    opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {},
+  );
   const errors: string[] = [];
   const targets: ProjectTarget[] = [...s.projects];
   if (s.group) {
