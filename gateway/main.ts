@@ -16,6 +16,7 @@ import {
 } from "@painchain/shared/internal";
 
 import { createApp } from "./app.ts";
+import { byKeys } from "./events_query.ts";
 import { createAuth } from "./auth.ts";
 import { gatewayEnvSchema } from "./config.ts";
 import { createHub } from "./hub.ts";
@@ -38,8 +39,7 @@ const buckets = await openBuckets(nats, n, { replicas: cfg.PAINCHAIN_STREAM_REPL
 const hub = createHub(nats.nc, n.storedSubject, async (refs) => {
   const rows = await sql`
     SELECT ${sql.unsafe(STORED_EVENT_COLUMNS)} FROM change_events
-    WHERE (connector, id) IN (SELECT * FROM unnest(${sql.array(refs.map((r) => r.connector))}::text[],
-      ${sql.array(refs.map((r) => r.id))}::text[]))`;
+    WHERE ${byKeys(sql, refs)}`;
   return rows.map(storedEventFromRow);
 });
 const secretKey = await importSecretKey(cfg.PAINCHAIN_SECRET_KEY);
