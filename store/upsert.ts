@@ -9,7 +9,6 @@ import {
   contentHash,
   derive,
   type PainchainCloudEvent,
-  STORED_EVENT_COLUMNS,
   type StoredEvent,
   storedEventFromRow,
 } from "@painchain/shared/internal";
