@@ -26,7 +26,8 @@ import { parseWeights } from "./investigate/rank.ts";
 const cfg = parseEnv(gatewayEnvSchema, readEnv(gatewayEnvSchema));
 const log = createLogger({ service: "gateway" }, { level: cfg.LOG_LEVEL });
 const n = names(cfg.PAINCHAIN_PREFIX);
-const sql = createSql(cfg.DATABASE_URL, { max: 8, name: "painchain-gateway" });
+// Reads (all the gateway does with Postgres) go to the read replica when there is one.
+const sql = createSql(cfg.DATABASE_READ_URL ?? cfg.DATABASE_URL, { max: 8, name: "painchain-gateway" });
 
 const nats = await openNats(cfg.NATS_URL, "painchain-gateway", {
   token: cfg.NATS_TOKEN,
