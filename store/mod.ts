@@ -8,3 +8,4 @@ export * from "./poll_log.ts";
 export * from "./service.ts";
 export * from "./partitions.ts";
 export * from "./retention.ts";
+export * from "./search.ts";

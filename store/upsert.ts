@@ -13,6 +13,7 @@ import {
   storedEventFromRow,
 } from "@painchain/shared/internal";
 import type { Sql } from "./db.ts";
+import { linksOf, searchDocument } from "./search.ts";
 import { ensurePartitions, forgetPartitions, isMissingPartition } from "./partitions.ts";
 
 /** A change as stored, and whether this write inserted or updated it. */
@@ -125,7 +126,8 @@ export async function upsertEvents(
 
 /** One statement: change_events_write() (migration 006) decides the winners under the keys' locks and writes them. */
 async function write(sql: Sql, rows: Row[]): Promise<StoredChange[]> {
-  const result = await sql`SELECT * FROM change_events_write(${sql.json(rows as never)}::jsonb)`;
+  const batch = rows.map((r) => ({ ...r, search_doc: searchDocument(r), links: linksOf(r.refs) }));
+  const result = await sql`SELECT * FROM change_events_write(${sql.json(batch as never)}::jsonb)`;
   return result.map((r) => ({
     ...storedEventFromRow(r),
     op: r.inserted ? "inserted" as const : "updated" as const,

@@ -113,13 +113,14 @@ CREATE TRIGGER change_event_hours_update AFTER UPDATE ON change_events
 CREATE TRIGGER change_event_hours_delete AFTER DELETE ON change_events
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION change_event_hours_apply();
 
--- The store's batch write, one statement for the client (no transaction held open across round trips). Two
--- statements inside, each with its own snapshot: the first decides on change_event_keys, under the keys' row
--- locks (taken in key order, held to commit), which versions win — a new key; a newer version (later
--- recorded_at, then hash; a different hash) of a change owned by the same connection, or by one that stopped
--- polling a day ago; the rest change nothing. The second, whose snapshot sees every earlier writer of those
--- keys, writes the winners' rows: in place, moved to their new month (version and stored_at carried over) when
--- occurred_at changed, or inserted. Rows: the store's toRow() shape, newest version per key.
+-- The store's batch write, one statement for the client (no transaction held open across round trips). Inside,
+-- each statement has its own snapshot: the first decides on change_event_keys, under the keys' row locks (taken
+-- in key order, held to commit), which versions win — a new key; a newer version (later recorded_at, then hash;
+-- a different hash) of a change owned by the same connection, or by one that stopped polling a day ago; the rest
+-- change nothing. The next ones, seeing every earlier writer of those keys, write the winners' rows: in place,
+-- moved to their new month (version and stored_at carried over) when occurred_at changed, or inserted. Rows: the
+-- store's toRow() shape, newest version per key, plus search_doc and links (change_event_search()'s document and
+-- change_event_links(), computed by the store: store/search.ts). Returns the rows written, `inserted` for new ones.
 CREATE OR REPLACE FUNCTION change_events_write(batch jsonb) RETURNS TABLE (
   inserted boolean, id text, connector text, event_type text, connection_id text, subject text, title text,
   description text, author text, url text, status text, tags text[], refs text[], service text,
@@ -129,6 +130,7 @@ CREATE OR REPLACE FUNCTION change_events_write(batch jsonb) RETURNS TABLE (
 #variable_conflict use_column
 DECLARE
   won jsonb;
+  moved jsonb;
 BEGIN
   WITH w AS (
     INSERT INTO change_event_keys AS k (connector, id, occurred_at, recorded_at, content_hash, connection_id)
@@ -150,41 +152,44 @@ BEGIN
   ) SELECT jsonb_agg(w) INTO won FROM w;
   IF won IS NULL THEN RETURN; END IF;
 
-  RETURN QUERY
-  WITH x AS MATERIALIZED (
-    SELECT r.*, w.inserted, w.prev_at
-    FROM jsonb_to_recordset(batch) AS r(connector text, id text, event_type text, connection_id text, source text,
-      subject text, title text, description text, author text, url text, status text, tags text[], refs text[],
-      declared_service text, declared_environment text, service text, environment text, team text,
-      catalog_version integer, metadata jsonb, occurred_at timestamptz, recorded_at timestamptz, content_hash text)
-    JOIN jsonb_to_recordset(won) AS w(connector text, id text, inserted boolean, prev_at timestamptz)
-      ON w.connector = r.connector AND w.id = r.id
-  ),
-  moved AS (
-    DELETE FROM change_events c USING x
-    WHERE NOT x.inserted AND x.prev_at <> x.occurred_at
-      AND c.connector = x.connector AND c.occurred_at = x.prev_at AND c.id = x.id
-    RETURNING c.connector, c.id, c.version, c.stored_at
-  ),
-  updated AS (
-    UPDATE change_events c SET
-      event_type = x.event_type, connection_id = x.connection_id, source = x.source, subject = x.subject,
-      title = x.title, description = x.description, author = x.author, url = x.url, status = x.status,
-      tags = x.tags, refs = x.refs, declared_service = x.declared_service,
-      declared_environment = x.declared_environment, service = x.service, environment = x.environment,
-      team = x.team, catalog_version = x.catalog_version, metadata = x.metadata,
-      recorded_at = x.recorded_at, content_hash = x.content_hash,
-      search = change_event_search(x.title, x.author, x.subject, x.description, x.tags, x.refs, x.service,
-        x.environment),
-      links = change_event_links(x.refs), updated_at = now(), version = c.version + 1
-    FROM x
-    WHERE NOT x.inserted AND x.prev_at = x.occurred_at
-      AND c.connector = x.connector AND c.occurred_at = x.occurred_at AND c.id = x.id
-    RETURNING c.id, c.connector, c.event_type, c.connection_id, c.subject, c.title, c.description, c.author,
-      c.url, c.status, c.tags, c.refs, c.service, c.environment, c.team, c.metadata, c.occurred_at,
-      c.recorded_at, c.stored_at, c.updated_at, c.version
-  ),
-  added AS (
+  -- Newer versions of stored changes (none while a backlog of new ones drains): moved rows leave their month,
+  -- the others are updated in place.
+  IF jsonb_path_exists(won, '$[*] ? (@.inserted == false)') THEN
+    WITH d AS (
+      DELETE FROM change_events c
+      USING jsonb_to_recordset(won) AS w(connector text, id text, inserted boolean, prev_at timestamptz),
+        jsonb_to_recordset(batch) AS r(connector text, id text, occurred_at timestamptz)
+      WHERE NOT w.inserted AND r.connector = w.connector AND r.id = w.id AND w.prev_at <> r.occurred_at
+        AND c.connector = w.connector AND c.occurred_at = w.prev_at AND c.id = w.id
+      RETURNING c.connector, c.id, c.version, c.stored_at
+    ) SELECT jsonb_agg(d) INTO moved FROM d;
+
+    RETURN QUERY WITH u AS (
+      UPDATE change_events c SET
+        event_type = x.event_type, connection_id = x.connection_id, source = x.source, subject = x.subject,
+        title = x.title, description = x.description, author = x.author, url = x.url, status = x.status,
+        tags = x.tags, refs = x.refs, declared_service = x.declared_service,
+        declared_environment = x.declared_environment, service = x.service, environment = x.environment,
+        team = x.team, catalog_version = x.catalog_version, metadata = x.metadata,
+        recorded_at = x.recorded_at, content_hash = x.content_hash,
+        search = to_tsvector('simple', x.search_doc), links = x.links, updated_at = now(), version = c.version + 1
+      FROM jsonb_to_recordset(won) AS w(connector text, id text, inserted boolean, prev_at timestamptz),
+        jsonb_to_recordset(batch) AS x(connector text, id text, event_type text, connection_id text, source text,
+          subject text, title text, description text, author text, url text, status text, tags text[],
+          refs text[], declared_service text, declared_environment text, service text, environment text,
+          team text, catalog_version integer, metadata jsonb, occurred_at timestamptz, recorded_at timestamptz,
+          content_hash text, search_doc text, links text[])
+      WHERE NOT w.inserted AND x.connector = w.connector AND x.id = w.id AND w.prev_at = x.occurred_at
+        AND c.connector = x.connector AND c.occurred_at = x.occurred_at AND c.id = x.id
+      RETURNING c.id, c.connector, c.event_type, c.connection_id, c.subject, c.title, c.description, c.author,
+        c.url, c.status, c.tags, c.refs, c.service, c.environment, c.team, c.metadata, c.occurred_at,
+        c.recorded_at, c.stored_at, c.updated_at, c.version
+    ) SELECT false, u.* FROM u;
+  END IF;
+
+  -- New changes, moved ones (version and stored_at carried over), and (defensively) a newer version whose row
+  -- is gone (its month dropped by retention meanwhile).
+  RETURN QUERY WITH a AS (
     INSERT INTO change_events AS c (
       connector, id, event_type, connection_id, source, subject, title, description, author, url, status,
       tags, refs, declared_service, declared_environment, service, environment, team, catalog_version,
@@ -193,16 +198,22 @@ BEGIN
     SELECT x.connector, x.id, x.event_type, x.connection_id, x.source, x.subject, x.title, x.description,
       x.author, x.url, x.status, x.tags, x.refs, x.declared_service, x.declared_environment, x.service,
       x.environment, x.team, x.catalog_version, x.metadata, x.occurred_at, x.recorded_at, x.content_hash,
-      change_event_search(x.title, x.author, x.subject, x.description, x.tags, x.refs, x.service, x.environment),
-      change_event_links(x.refs), coalesce(m.version + 1, 1), coalesce(m.stored_at, now())
-    FROM x LEFT JOIN moved m ON m.connector = x.connector AND m.id = x.id
-    -- New keys, moved rows, and (defensively) an updated key whose row is gone.
-    WHERE NOT EXISTS (SELECT 1 FROM updated u WHERE u.connector = x.connector AND u.id = x.id)
+      to_tsvector('simple', x.search_doc), x.links, coalesce(m.version + 1, 1), coalesce(m.stored_at, now())
+    FROM jsonb_to_recordset(won) AS w(connector text, id text, inserted boolean, prev_at timestamptz)
+    JOIN jsonb_to_recordset(batch) AS x(connector text, id text, event_type text, connection_id text, source text,
+        subject text, title text, description text, author text, url text, status text, tags text[],
+        refs text[], declared_service text, declared_environment text, service text, environment text,
+        team text, catalog_version integer, metadata jsonb, occurred_at timestamptz, recorded_at timestamptz,
+        content_hash text, search_doc text, links text[])
+      ON x.connector = w.connector AND x.id = w.id
+    LEFT JOIN jsonb_to_recordset(coalesce(moved, '[]')) AS m(connector text, id text, version integer,
+        stored_at timestamptz)
+      ON m.connector = x.connector AND m.id = x.id
+    WHERE w.inserted OR w.prev_at <> x.occurred_at OR NOT EXISTS (
+      SELECT 1 FROM change_events e WHERE e.connector = x.connector AND e.occurred_at = x.occurred_at AND e.id = x.id)
     ORDER BY x.connector, x.id
     RETURNING c.id, c.connector, c.event_type, c.connection_id, c.subject, c.title, c.description, c.author,
       c.url, c.status, c.tags, c.refs, c.service, c.environment, c.team, c.metadata, c.occurred_at,
       c.recorded_at, c.stored_at, c.updated_at, c.version
-  )
-  SELECT x.inserted, s.* FROM (SELECT * FROM updated UNION ALL SELECT * FROM added) s
-  JOIN x ON x.connector = s.connector AND x.id = s.id;
+  ) SELECT a.version = 1, a.* FROM a;
 END $$;
