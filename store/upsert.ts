@@ -124,12 +124,30 @@ export async function upsertEvents(
   }
 }
 
-/** One statement: change_events_write() (migration 006) decides the winners under the keys' locks and writes them. */
+/**
+ * One statement: change_events_write() (migration 006) decides the winners under the keys' locks and writes
+ * them. It returns only the keys and what it set (stored_at, updated_at, version); the rest is what was sent.
+ */
 async function write(sql: Sql, rows: Row[]): Promise<StoredChange[]> {
   const batch = rows.map((r) => ({ ...r, search_doc: searchDocument(r), links: linksOf(r.refs) }));
-  const result = await sql`SELECT * FROM change_events_write(${sql.json(batch as never)}::jsonb)`;
-  return result.map((r) => ({
-    ...storedEventFromRow(r),
-    op: r.inserted ? "inserted" as const : "updated" as const,
-  }));
+  const result = await sql<Written[]>`SELECT * FROM change_events_write(${sql.json(batch as never)}::jsonb)`;
+  if (result.length === 0) return [];
+  const sent = new Map(rows.map((r) => [`${r.connector}\u0000${r.id}`, r]));
+  return result.flatMap((w) => {
+    const r = sent.get(`${w.connector}\u0000${w.id}`);
+    if (!r) return [];
+    return [{
+      ...storedEventFromRow({ ...r, stored_at: w.stored_at, updated_at: w.updated_at, version: w.version }),
+      op: w.inserted ? "inserted" as const : "updated" as const,
+    }];
+  });
+}
+
+interface Written {
+  inserted: boolean;
+  connector: string;
+  id: string;
+  stored_at: Date;
+  updated_at: Date;
+  version: number;
 }

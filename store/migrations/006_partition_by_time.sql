@@ -120,12 +120,10 @@ CREATE TRIGGER change_event_hours_delete AFTER DELETE ON change_events
 -- change nothing. The next ones, seeing every earlier writer of those keys, write the winners' rows: in place,
 -- moved to their new month (version and stored_at carried over) when occurred_at changed, or inserted. Rows: the
 -- store's toRow() shape, newest version per key, plus search_doc and links (change_event_search()'s document and
--- change_event_links(), computed by the store: store/search.ts). Returns the rows written, `inserted` for new ones.
+-- change_event_links(), computed by the store: store/search.ts). Returns the keys written (`inserted` for new
+-- ones) with what the database set: stored_at, updated_at, version.
 CREATE OR REPLACE FUNCTION change_events_write(batch jsonb) RETURNS TABLE (
-  inserted boolean, id text, connector text, event_type text, connection_id text, subject text, title text,
-  description text, author text, url text, status text, tags text[], refs text[], service text,
-  environment text, team text, metadata jsonb, occurred_at timestamptz, recorded_at timestamptz,
-  stored_at timestamptz, updated_at timestamptz, version integer
+  inserted boolean, connector text, id text, stored_at timestamptz, updated_at timestamptz, version integer
 ) LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
@@ -181,9 +179,7 @@ BEGIN
           content_hash text, search_doc text, links text[])
       WHERE NOT w.inserted AND x.connector = w.connector AND x.id = w.id AND w.prev_at = x.occurred_at
         AND c.connector = x.connector AND c.occurred_at = x.occurred_at AND c.id = x.id
-      RETURNING c.id, c.connector, c.event_type, c.connection_id, c.subject, c.title, c.description, c.author,
-        c.url, c.status, c.tags, c.refs, c.service, c.environment, c.team, c.metadata, c.occurred_at,
-        c.recorded_at, c.stored_at, c.updated_at, c.version
+      RETURNING c.connector, c.id, c.stored_at, c.updated_at, c.version
     ) SELECT false, u.* FROM u;
   END IF;
 
@@ -212,8 +208,6 @@ BEGIN
     WHERE w.inserted OR w.prev_at <> x.occurred_at OR NOT EXISTS (
       SELECT 1 FROM change_events e WHERE e.connector = x.connector AND e.occurred_at = x.occurred_at AND e.id = x.id)
     ORDER BY x.connector, x.id
-    RETURNING c.id, c.connector, c.event_type, c.connection_id, c.subject, c.title, c.description, c.author,
-      c.url, c.status, c.tags, c.refs, c.service, c.environment, c.team, c.metadata, c.occurred_at,
-      c.recorded_at, c.stored_at, c.updated_at, c.version
+    RETURNING c.connector, c.id, c.stored_at, c.updated_at, c.version
   ) SELECT a.version = 1, a.* FROM a;
 END $$;

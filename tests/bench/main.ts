@@ -28,6 +28,11 @@ if (part("all")) await benchBundle(results);
 if (part("ingest")) {
   await benchIngest(results, events);
   await benchDrain(results, events);
+  results.store_drain_vs_ceiling_ratio = {
+    value: +(results.store_drain_events_per_s!.value / results.pg_ceiling_events_per_s!.value).toFixed(3),
+    unit: "ratio",
+    note: "store drain rate / raw batched INSERT rate (the schema's ceiling)",
+  };
 }
 if (part("all")) {
   await benchFootprint(results);
