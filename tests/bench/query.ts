@@ -102,7 +102,7 @@ export interface QueryBench {
   stop(): Promise<void>;
 }
 
-/** Seeds a database with 1M events and starts a gateway on it; used by the query and UI benchmarks. */
+/** Seeds a database with `total` events (BENCH_ROWS) and starts a gateway on it; for the query and UI benchmarks. */
 export async function startMillion(total = 1_000_000): Promise<QueryBench> {
   // BENCH_DB_URL keeps a seeded database between runs (seeded once, never dropped): for iterating on queries.
   const kept = Deno.env.get("BENCH_DB_URL");
