@@ -10,6 +10,11 @@ export const gatewayEnvSchema = z.object({
   NATS_USER: z.string().optional(),
   NATS_PASSWORD: z.string().optional(),
   DATABASE_URL: z.string({ error: "DATABASE_URL is required" }).min(1, "DATABASE_URL is required"),
+  /**
+   * A read replica for the gateway's queries (optional). The gateway only reads Postgres, so with it set every
+   * query goes there; anything written would stay on DATABASE_URL. Empty means unset.
+   */
+  DATABASE_READ_URL: z.string().optional().transform((v) => v || undefined),
   PAINCHAIN_PREFIX: z.string().default("painchain"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   WEB_DIR: z.string().optional(),

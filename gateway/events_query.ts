@@ -100,16 +100,26 @@ export async function getEvent(sql: Sql, id: string): Promise<EventRow | null> {
 }
 
 /**
- * The condition for one change by its id. The key is (connector, id): the connectors are found by skipping
- * through that index (one probe each), then each is probed with the id — a few index reads instead of a scan.
+ * The condition for one change by its id. The key is (connector, id) in change_event_keys: the connectors are
+ * found by skipping through that key's index (one probe each), then each is probed with the id; the key's
+ * occurred_at then finds the row in its month's partition alone.
  */
 export function byId(sql: Sql, id: string) {
-  return sql`id = ${id} AND connector IN (
-    WITH RECURSIVE cs(c) AS (
-      SELECT min(connector) FROM change_events
-      UNION ALL
-      SELECT (SELECT min(connector) FROM change_events WHERE connector > cs.c) FROM cs WHERE cs.c IS NOT NULL
-    ) SELECT c FROM cs WHERE c IS NOT NULL)`;
+  return sql`(connector, occurred_at, id) IN (
+    SELECT k.connector, k.occurred_at, k.id FROM change_event_keys k WHERE k.id = ${id} AND k.connector IN (
+      WITH RECURSIVE cs(c) AS (
+        SELECT min(connector) FROM change_event_keys
+        UNION ALL
+        SELECT (SELECT min(connector) FROM change_event_keys WHERE connector > cs.c) FROM cs WHERE cs.c IS NOT NULL
+      ) SELECT c FROM cs WHERE c IS NOT NULL))`;
+}
+
+/** The condition for some changes by their keys (connector, id), through change_event_keys. */
+export function byKeys(sql: Sql, keys: { connector: string; id: string }[]) {
+  return sql`(connector, occurred_at, id) IN (
+    SELECT k.connector, k.occurred_at, k.id FROM change_event_keys k
+    JOIN jsonb_to_recordset(${sql.json(keys.map((k) => ({ connector: k.connector, id: k.id })))}::jsonb)
+      AS u(connector text, id text) ON k.connector = u.connector AND k.id = u.id)`;
 }
 
 /** Bin widths to choose from, in seconds. */

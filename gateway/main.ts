@@ -16,6 +16,7 @@ import {
 } from "@painchain/shared/internal";
 
 import { createApp } from "./app.ts";
+import { byKeys } from "./events_query.ts";
 import { createAuth } from "./auth.ts";
 import { gatewayEnvSchema } from "./config.ts";
 import { createHub } from "./hub.ts";
@@ -25,7 +26,8 @@ import { parseWeights } from "./investigate/rank.ts";
 const cfg = parseEnv(gatewayEnvSchema, readEnv(gatewayEnvSchema));
 const log = createLogger({ service: "gateway" }, { level: cfg.LOG_LEVEL });
 const n = names(cfg.PAINCHAIN_PREFIX);
-const sql = createSql(cfg.DATABASE_URL, { max: 8, name: "painchain-gateway" });
+// Reads (all the gateway does with Postgres) go to the read replica when there is one.
+const sql = createSql(cfg.DATABASE_READ_URL ?? cfg.DATABASE_URL, { max: 8, name: "painchain-gateway" });
 
 const nats = await openNats(cfg.NATS_URL, "painchain-gateway", {
   token: cfg.NATS_TOKEN,
@@ -38,8 +40,7 @@ const buckets = await openBuckets(nats, n, { replicas: cfg.PAINCHAIN_STREAM_REPL
 const hub = createHub(nats.nc, n.storedSubject, async (refs) => {
   const rows = await sql`
     SELECT ${sql.unsafe(STORED_EVENT_COLUMNS)} FROM change_events
-    WHERE (connector, id) IN (SELECT * FROM unnest(${sql.array(refs.map((r) => r.connector))}::text[],
-      ${sql.array(refs.map((r) => r.id))}::text[]))`;
+    WHERE ${byKeys(sql, refs)}`;
   return rows.map(storedEventFromRow);
 });
 const secretKey = await importSecretKey(cfg.PAINCHAIN_SECRET_KEY);

@@ -118,12 +118,23 @@ export async function rederive(
         let after: [string, string] = ["", ""];
         for (;;) {
           if (o.signal?.aborted || state().version !== version) break;
-          const page = await reserved<(StaleRow & { catalog_version: number })[]>`
-            SELECT connector, id, subject, tags, refs, metadata, declared_service, declared_environment,
-              catalog_version
-            FROM change_events WHERE (connector, id) > (${after[0]}, ${after[1]})
-            ORDER BY connector, id LIMIT ${batch}`;
-          if (page.length === 0) break;
+          const page = await reserved<(StaleRow & { occurred_at: Date; catalog_version: number })[]>`
+            SELECT c.connector, c.id, c.occurred_at, subject, tags, refs, metadata, declared_service,
+              declared_environment, catalog_version
+            FROM (SELECT connector, id, occurred_at FROM change_event_keys
+              WHERE (connector, id) > (${after[0]}, ${after[1]}) ORDER BY connector, id LIMIT ${batch}) k
+            JOIN change_events c ON c.connector = k.connector AND c.occurred_at = k.occurred_at AND c.id = k.id
+            ORDER BY k.connector, k.id`;
+          if (page.length === 0) {
+            // Keys whose rows are being moved right now can be missing from a page: look past them.
+            const [more] = await reserved`SELECT connector, id FROM change_event_keys
+              WHERE (connector, id) > (${after[0]}, ${after[1]}) ORDER BY connector, id OFFSET ${
+              batch - 1
+            } LIMIT 1`;
+            if (!more) break;
+            after = [more.connector, more.id];
+            continue;
+          }
           after = [page.at(-1)!.connector, page.at(-1)!.id];
           const rows = page.filter((r) => r.catalog_version !== version);
           if (rows.length === 0) continue;
@@ -138,6 +149,7 @@ export async function rederive(
             return {
               connector: r.connector,
               id: r.id,
+              occurred_at: r.occurred_at,
               service: d.service,
               environment: d.environment,
               team: d.team,
@@ -150,8 +162,9 @@ export async function rederive(
               search = change_event_search(c.title, c.author, c.subject, c.description, c.tags, c.refs, v.service,
                 v.environment)
             FROM jsonb_to_recordset(${reserved.json(values as never)}::jsonb)
-              AS v(connector text, id text, service text, environment text, team text)
-            WHERE c.connector = v.connector AND c.id = v.id AND c.catalog_version <> ${version}`;
+              AS v(connector text, id text, occurred_at timestamptz, service text, environment text, team text)
+            WHERE c.connector = v.connector AND c.occurred_at = v.occurred_at AND c.id = v.id
+              AND c.catalog_version <> ${version}`;
           updated += res.count;
           // Give ingest the table between batches.
           await new Promise((r) => setTimeout(r, 2));

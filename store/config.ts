@@ -18,6 +18,8 @@ export const storeEnvSchema = z.object({
   STORE_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   /** The service catalog as code: a YAML list of rules (see README, "Services and environments"). */
   PAINCHAIN_CATALOG_FILE: z.string().optional(),
+  /** Days of changes kept (by occurred_at, dropped a whole month at a time); 0 keeps them forever. */
+  PAINCHAIN_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
   /** Replicas of every stream and bucket PainChain creates (3 on a JetStream cluster). */
   PAINCHAIN_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
 });

@@ -53,6 +53,7 @@ const store = await startStore({
   retryDelayMs: cfg.STORE_RETRY_DELAY_MS,
   concurrency: cfg.STORE_CONCURRENCY,
   ackWaitMs: cfg.STORE_ACK_WAIT_MS,
+  retentionDays: cfg.PAINCHAIN_RETENTION_DAYS,
 });
 log.info("Store consuming", { stream: n.eventsStream, consumer: n.storeConsumer });
 

@@ -6,3 +6,6 @@ export * from "./validate.ts";
 export * from "./catalog.ts";
 export * from "./poll_log.ts";
 export * from "./service.ts";
+export * from "./partitions.ts";
+export * from "./retention.ts";
+export * from "./search.ts";

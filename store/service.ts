@@ -7,6 +7,7 @@ import { rederive, watchCatalog } from "./catalog.ts";
 import { type ConsumerOptions, startStoreConsumer, type StoreConsumer } from "./consumer.ts";
 import type { Sql } from "./db.ts";
 import { startPollLog } from "./poll_log.ts";
+import { startUpkeep } from "./retention.ts";
 
 export interface StoreService {
   consumer: StoreConsumer;
@@ -17,7 +18,7 @@ export interface StoreService {
 
 export async function startStore(
   o:
-    & { nats: Nats; sql: Sql; names: Names; buckets: Buckets; log: Logger }
+    & { nats: Nats; sql: Sql; names: Names; buckets: Buckets; log: Logger; retentionDays?: number }
     & Omit<
       ConsumerOptions,
       "nats" | "sql" | "names" | "log" | "catalog"
@@ -34,6 +35,8 @@ export async function startStore(
     });
   });
   await catalog.ready;
+  const upkeep = startUpkeep({ sql: o.sql, log: o.log, retentionDays: o.retentionDays ?? 0 });
+  await upkeep.ready;
   const polls = await startPollLog(o);
   const consumer = await startStoreConsumer({ ...o, catalog: catalog.current });
   return {
@@ -46,6 +49,7 @@ export async function startStore(
       catalog.stop();
       await consumer.stop();
       await polls.stop();
+      await upkeep.stop();
       await rederiving.catch(() => {});
     },
   };

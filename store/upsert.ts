@@ -1,17 +1,20 @@
 /**
- * Batch upsert of ChangeEvents in one statement. A new id is inserted; a newer version (later recordedtime,
- * different content) updates the row; an identical or older one changes nothing.
+ * Batch upsert of ChangeEvents in one statement, change_events_write() (migration 006): it decides, on
+ * change_event_keys and under its row locks, which versions win (a new id is inserted; a newer version — later
+ * recordedtime, different content — replaces it; an identical or older one changes nothing), then writes the
+ * winners' rows in change_events (partitioned by occurred_at: a row whose time changed moves to its month).
  */
 import {
   type Catalog,
   contentHash,
   derive,
   type PainchainCloudEvent,
-  STORED_EVENT_COLUMNS,
   type StoredEvent,
   storedEventFromRow,
 } from "@painchain/shared/internal";
 import type { Sql } from "./db.ts";
+import { linksOf, searchDocument } from "./search.ts";
+import { ensurePartitions, forgetPartitions, isMissingPartition } from "./partitions.ts";
 
 /** A change as stored, and whether this write inserted or updated it. */
 export type StoredChange = StoredEvent & { op: "inserted" | "updated" };
@@ -108,45 +111,43 @@ export async function upsertEvents(
   catalog: CatalogState = NO_CATALOG,
 ): Promise<StoredChange[]> {
   if (events.length === 0) return [];
-  // Sorted by key: concurrent statements then take row locks in the same order and cannot deadlock.
-  const rows = newestPerId(events.map((e) => toRow(e, catalog))).sort((a, b) =>
-    a.connector < b.connector ? -1 : a.connector > b.connector ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
-  );
-  const result = await sql`
-    INSERT INTO change_events AS c (
-      connector, id, event_type, connection_id, source, subject, title, description, author, url, status,
-      tags, refs, declared_service, declared_environment, service, environment, team, catalog_version, metadata,
-      occurred_at, recorded_at, content_hash, search, links
-    )
-    SELECT connector, id, event_type, connection_id, source, subject, title, description, author, url, status,
-      tags, refs, declared_service, declared_environment, service, environment, team, catalog_version, metadata,
-      occurred_at, recorded_at, content_hash,
-      change_event_search(title, author, subject, description, tags, refs, service, environment),
-      change_event_links(refs)
-    FROM jsonb_to_recordset(${sql.json(rows as never)}::jsonb) AS x(
-      connector text, id text, event_type text, connection_id text, source text, subject text, title text,
-      description text, author text, url text, status text, tags text[], refs text[], declared_service text,
-      declared_environment text, service text, environment text, team text, catalog_version integer,
-      metadata jsonb, occurred_at timestamptz, recorded_at timestamptz, content_hash text
-    )
-    ON CONFLICT (connector, id) DO UPDATE SET
-      event_type = excluded.event_type, connection_id = excluded.connection_id, source = excluded.source,
-      subject = excluded.subject, title = excluded.title, description = excluded.description,
-      author = excluded.author, url = excluded.url, status = excluded.status, tags = excluded.tags,
-      refs = excluded.refs, declared_service = excluded.declared_service,
-      declared_environment = excluded.declared_environment, service = excluded.service,
-      environment = excluded.environment, team = excluded.team, catalog_version = excluded.catalog_version,
-      metadata = excluded.metadata, occurred_at = excluded.occurred_at,
-      recorded_at = excluded.recorded_at, content_hash = excluded.content_hash, search = excluded.search, links = excluded.links,
-      updated_at = now(), version = c.version + 1
-    WHERE c.content_hash <> excluded.content_hash
-      AND (c.recorded_at, c.content_hash) < (excluded.recorded_at, excluded.content_hash)
-      -- A change belongs to the connection that recorded it: another connection may update it only once the
-      -- owner has stopped polling (a day without a poll), so no connection can rewrite another's changes.
-      AND (c.connection_id = excluded.connection_id OR NOT EXISTS (
-        SELECT 1 FROM poll_log p WHERE p.connector = c.connector AND p.connection_id = c.connection_id
-          AND p.at > now() - interval '1 day'))
-    RETURNING ${sql.unsafe(STORED_EVENT_COLUMNS)}, (xmax = 0) AS inserted
-  `;
-  return result.map((r) => ({ ...storedEventFromRow(r), op: r.inserted ? "inserted" : "updated" }));
+  const rows = newestPerId(events.map((e) => toRow(e, catalog)));
+  for (let attempt = 0;; attempt++) {
+    await ensurePartitions(sql, rows.map((r) => r.occurred_at));
+    try {
+      return await write(sql, rows);
+    } catch (err) {
+      // A partition dropped by retention since this process last saw it: make it again, once.
+      if (attempt > 0 || !isMissingPartition(err)) throw err;
+      forgetPartitions(sql);
+    }
+  }
+}
+
+/**
+ * One statement: change_events_write() (migration 006) decides the winners under the keys' locks and writes
+ * them. It returns only the keys and what it set (stored_at, updated_at, version); the rest is what was sent.
+ */
+async function write(sql: Sql, rows: Row[]): Promise<StoredChange[]> {
+  const batch = rows.map((r) => ({ ...r, search_doc: searchDocument(r), links: linksOf(r.refs) }));
+  const result = await sql<Written[]>`SELECT * FROM change_events_write(${sql.json(batch as never)}::jsonb)`;
+  if (result.length === 0) return [];
+  const sent = new Map(rows.map((r) => [`${r.connector}\u0000${r.id}`, r]));
+  return result.flatMap((w) => {
+    const r = sent.get(`${w.connector}\u0000${w.id}`);
+    if (!r) return [];
+    return [{
+      ...storedEventFromRow({ ...r, stored_at: w.stored_at, updated_at: w.updated_at, version: w.version }),
+      op: w.inserted ? "inserted" as const : "updated" as const,
+    }];
+  });
+}
+
+interface Written {
+  inserted: boolean;
+  connector: string;
+  id: string;
+  stored_at: Date;
+  updated_at: Date;
+  version: number;
 }

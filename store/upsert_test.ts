@@ -23,6 +23,8 @@ Deno.test("upsertEvents()", async (t) => {
         "003_service_environment_search.sql",
         "004_poll_log_and_links.sql",
         "005_team_index.sql",
+        "006_partition_by_time.sql",
+        "007_planner_costs.sql",
       ]);
       assert.deepEqual(await migrate(sql), []);
     });

@@ -22,6 +22,7 @@ import { compare } from "../compare.ts";
 import { listConnections } from "../connections_store.ts";
 import { coverageGaps } from "../coverage.ts";
 import { BadRequestError } from "../errors.ts";
+import { byKeys } from "../events_query.ts";
 import { type Candidate, DEFAULT_WEIGHTS, parseWeights, rank, type Weights } from "../investigate/rank.ts";
 import { isoDate, repeated, validate } from "../validation.ts";
 
@@ -101,10 +102,7 @@ function candidateFromRow(r: CandidateRow): Candidate {
 async function fullEvents(sql: postgres.Sql, keys: Candidate[]): Promise<Map<string, StoredEvent>> {
   if (keys.length === 0) return new Map();
   const rows = await sql`SELECT ${sql.unsafe(STORED_EVENT_COLUMNS)} FROM change_events
-    WHERE (connector, id) IN (
-      SELECT * FROM unnest(${sql.array(keys.map((k) => k.connector))}::text[], ${
-    sql.array(keys.map((k) => k.id))
-  }::text[]))`;
+    WHERE ${byKeys(sql, keys)}`;
   return new Map(rows.map((r) => {
     const e = storedEventFromRow(r);
     return [`${e.connector}\u0000${e.id}`, e];

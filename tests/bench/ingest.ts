@@ -14,9 +14,9 @@ import {
   type PainchainCloudEvent,
   silentLogger,
 } from "@painchain/shared/internal";
-import { createSql, migrate, toRow } from "@painchain/store";
+import { createSql, ensurePartitions, linksOf, migrate, searchDocument, toRow } from "@painchain/store";
 import { createTestDb, createTestNats } from "@painchain/testing";
-import { log, type Results, sampleRss, startService, waitUntil } from "./util.ts";
+import { cpuMeter, log, type Results, sampleRss, startService, waitUntil } from "./util.ts";
 
 const CONNECTORS = ["github", "gitlab", "kubernetes", "painchain"];
 const TYPES = ["pull_request", "workflow_run", "deployment", "commit"];
@@ -95,16 +95,39 @@ export async function benchIngest(results: Results, total = 200_000, seedRefCoun
     const db = await createTestDb();
     const sql = createSql(db.url);
     await migrate(sql);
-    const rows = events.map((e) => toRow(e));
-    const cols = Object.keys(rows[0]!) as (keyof typeof rows[0])[];
+    // The schema's own cost: each row with its search document and links (as the store sends them) and its key,
+    // one multi-row INSERT per 1,000, with no version checks.
+    const rows = events.map((e) => {
+      const r = toRow(e);
+      return { ...r, search_doc: searchDocument(r), links: linksOf(r.refs) };
+    });
+    await ensurePartitions(sql, rows.map((r) => r.occurred_at));
     const t0 = performance.now();
     for (let i = 0; i < total; i += 1000) {
-      // deno-lint-ignore no-explicit-any
-      const helper = (sql as any)(rows.slice(i, i + 1000), cols);
-      await sql`INSERT INTO change_events ${helper} ON CONFLICT DO NOTHING`;
+      await sql`
+        WITH x AS MATERIALIZED (SELECT * FROM jsonb_to_recordset(${
+        sql.json(rows.slice(i, i + 1000) as never)
+      }::jsonb)
+          AS x(connector text, id text, event_type text, connection_id text, source text, subject text, title text,
+            description text, author text, url text, status text, tags text[], refs text[], declared_service text,
+            declared_environment text, service text, environment text, team text, catalog_version integer,
+            metadata jsonb, occurred_at timestamptz, recorded_at timestamptz, content_hash text, search_doc text,
+            links text[])),
+        k AS (INSERT INTO change_event_keys (connector, id, occurred_at, recorded_at, content_hash, connection_id)
+          SELECT connector, id, occurred_at, recorded_at, content_hash, connection_id FROM x)
+        INSERT INTO change_events (connector, id, event_type, connection_id, source, subject, title, description,
+          author, url, status, tags, refs, declared_service, declared_environment, service, environment, team,
+          catalog_version, metadata, occurred_at, recorded_at, content_hash, search, links)
+        SELECT connector, id, event_type, connection_id, source, subject, title, description, author, url, status,
+          tags, refs, declared_service, declared_environment, service, environment, team, catalog_version, metadata,
+          occurred_at, recorded_at, content_hash, to_tsvector('simple', search_doc), links FROM x`;
     }
     const rate = total / ((performance.now() - t0) / 1000);
-    results.pg_ceiling_events_per_s = { value: Math.round(rate), unit: "events/s" };
+    results.pg_ceiling_events_per_s = {
+      value: Math.round(rate),
+      unit: "events/s",
+      note: "raw batched INSERT of rows and keys (search parsed, links given), one connection",
+    };
     log(`Postgres ceiling: ${Math.round(rate)}/s`);
     await sql.end();
     await db.drop();
@@ -117,6 +140,7 @@ export async function benchIngest(results: Results, total = 200_000, seedRefCoun
     const sql = createSql(db.url, { max: 1 });
     await migrate(sql);
     const rows = events.slice(0, seedRefCount).map((e) => toRow(e));
+    await ensurePartitions(sql, rows.map((r) => r.occurred_at));
     const t0 = performance.now();
     for (const r of rows) {
       const [exists] =
@@ -150,6 +174,12 @@ export async function benchIngest(results: Results, total = 200_000, seedRefCoun
       ...(Deno.env.get("STORE_CONCURRENCY") ? { STORE_CONCURRENCY: Deno.env.get("STORE_CONCURRENCY")! } : {}),
     }, /Store consuming/);
     const rss = sampleRss(store.pid);
+    const meter = cpuMeter({
+      publisher: { pid: Deno.pid },
+      nats: { comm: "nats-server" },
+      store: { pid: store.pid },
+      postgres: { comm: "postgres" },
+    });
     const count = async () => Number((await sql`SELECT count(*)::int AS n FROM change_events`)[0]!.n);
     const publisher = createPublisher({ js: tn.nats.js, names: tn.names, log: silentLogger, window: 1000 });
     const t0 = performance.now();
@@ -158,6 +188,17 @@ export async function benchIngest(results: Results, total = 200_000, seedRefCoun
     await waitUntil(async () => (await count()) >= total, 300_000, 100);
     const elapsed = (performance.now() - t0) / 1000;
     const rate = total / elapsed;
+    for (const [part, ms] of Object.entries(meter.stop())) {
+      results[`ingest_${part}_cpu_ms_per_1k`] = {
+        value: +(ms / (total / 1000)).toFixed(1),
+        unit: "CPU-ms",
+        note: part === "postgres"
+          ? "every postgres process on the machine (other databases' work included)"
+          : part === "publisher"
+          ? "the bench process: publishing, and polling the row count"
+          : undefined,
+      };
+    }
     results.ingest_events_per_s = { value: Math.round(rate), unit: "events/s" };
     results.ingest_seconds = { value: +elapsed.toFixed(2), unit: "s" };
     results.ingest_publish_seconds = { value: +((published - t0) / 1000).toFixed(2), unit: "s" };

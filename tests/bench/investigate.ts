@@ -55,10 +55,14 @@ export async function benchInvestigate(results: Results, qb: QueryBench, n = 200
   results.investigate_p95_ms = {
     value: +p(investigate, 0.95).toFixed(2),
     unit: "ms",
-    note: "1M events, 2 h window, concurrency 1",
+    note: "BENCH_ROWS events, 2 h window, concurrency 1",
   };
   results.chain_p50_ms = { value: +p(chain, 0.5).toFixed(2), unit: "ms" };
-  results.chain_p95_ms = { value: +p(chain, 0.95).toFixed(2), unit: "ms", note: "1M events, concurrency 1" };
+  results.chain_p95_ms = {
+    value: +p(chain, 0.95).toFixed(2),
+    unit: "ms",
+    note: "BENCH_ROWS events, concurrency 1",
+  };
   log(`investigate p50 ${results.investigate_p50_ms.value} ms  p95 ${results.investigate_p95_ms.value} ms`);
   log(`  of which (p50): ${[...phases].map(([k, v]) => `${k} ${p(v, 0.5).toFixed(1)} ms`).join(", ")}`);
 

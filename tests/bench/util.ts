@@ -37,9 +37,11 @@ export async function startService(
   env: Record<string, string>,
   ready: RegExp,
   timeoutMs = 60_000,
+  /** More `deno run` flags, e.g. --cpu-prof. */
+  flags: string[] = [],
 ): Promise<Service> {
   const proc = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMISSIONS, ...(file === "store/main.ts" ? STORE_FLAGS : []), file],
+    args: ["run", ...PERMISSIONS, ...(file === "store/main.ts" ? STORE_FLAGS : []), ...flags, file],
     cwd: ROOT,
     env: { ...Deno.env.toObject(), LOG_LEVEL: "info", ...env },
     stdout: "piped",
@@ -163,4 +165,60 @@ export async function ensureWrk(): Promise<void> {
 export function log(msg: string) {
   // deno-lint-ignore no-console
   console.log(`[bench] ${msg}`);
+}
+
+/** CPU time (user + system) of a process so far, in ms; 0 when it is gone. */
+export function cpuMs(pid: number): number {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // Fields after the command name (which may hold spaces): utime is the 14th field, stime the 15th.
+    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(rest[11]) + Number(rest[12]);
+    return (ticks * 1000) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** Linux's USER_HZ: 100 on every mainstream build. */
+const CLOCK_TICKS = 100;
+
+/** Pids of running processes whose command name is `comm`. */
+export function pidsOf(comm: string): number[] {
+  const pids: number[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      if (Deno.readTextFileSync(`/proc/${e.name}/comm`).trim() === comm) pids.push(Number(e.name));
+    } catch { /* gone */ }
+  }
+  return pids;
+}
+
+/**
+ * CPU used by each component between start() and stop(), in ms: the named processes (all of them, e.g. every
+ * postgres backend, new ones included; ones that exit meanwhile are lost) and given pids.
+ */
+export function cpuMeter(parts: Record<string, { comm: string } | { pid: number }>) {
+  const read = () => {
+    const out: Record<string, Map<number, number>> = {};
+    for (const [name, p] of Object.entries(parts)) {
+      const pids = "comm" in p ? pidsOf(p.comm) : [p.pid];
+      out[name] = new Map(pids.map((pid) => [pid, cpuMs(pid)]));
+    }
+    return out;
+  };
+  const before = read();
+  return {
+    stop(): Record<string, number> {
+      const after = read();
+      const used: Record<string, number> = {};
+      for (const name of Object.keys(parts)) {
+        let sum = 0;
+        for (const [pid, ms] of after[name]!) sum += ms - (before[name]!.get(pid) ?? 0);
+        used[name] = sum;
+      }
+      return used;
+    },
+  };
 }
