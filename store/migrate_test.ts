@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createTestDb } from "../tests/helpers.ts";
+import { createTestDb } from "@painchain/testing";
 import { createSql } from "./db.ts";
 import { migrate } from "./migrate.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { cloudEventSchema, type PainchainCloudEvent } from "@painchain/shared/internal";
-import { createTestDb, sampleEvent } from "../tests/helpers.ts";
+import { createTestDb, sampleEvent } from "@painchain/testing";
 import { createSql, type Sql } from "./db.ts";
 import { migrate } from "./migrate.ts";
 import { upsertEvents } from "./upsert.ts";

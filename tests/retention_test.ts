@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { cloudEventSchema, type PainchainCloudEvent } from "@painchain/shared/internal";
 import { createSql, listPartitions, migrate, purgeExpired, upsertEvents } from "@painchain/store";
-import { createTestDb, sampleEvent } from "./helpers.ts";
+import { createTestDb, sampleEvent } from "@painchain/testing";
 
 const DAY = 86400_000;
 

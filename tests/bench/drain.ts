@@ -5,7 +5,7 @@
  */
 import postgres from "postgres";
 import { createPublisher, silentLogger } from "@painchain/shared/internal";
-import { createTestDb, createTestNats } from "../helpers.ts";
+import { createTestDb, createTestNats } from "@painchain/testing";
 import { benchEvent } from "./ingest.ts";
 import { cpuMeter, cpuMs, log, type Results, startService, waitUntil } from "./util.ts";
 
