@@ -2,6 +2,7 @@
 import type postgres from "postgres";
 import { z } from "zod";
 import { STORED_EVENT_COLUMNS, type StoredEvent, storedEventFromRow } from "@painchain/shared/internal";
+import { searchQuery } from "@painchain/shared/search";
 import { BadRequestError } from "./errors.ts";
 import { isoDate, repeated } from "./validation.ts";
 
@@ -51,7 +52,10 @@ export function conditions(sql: Sql, f: Filters) {
   if (f.team.length) w.push(sql`team IN ${sql(f.team)}`);
   if (f.tag.length) w.push(sql`tags && ${sql.array(f.tag)}::text[]`);
   if (f.ref.length) w.push(sql`refs && ${sql.array(f.ref)}::text[]`);
-  if (f.q) w.push(sql`search @@ websearch_to_tsquery('simple', ${f.q})`);
+  if (f.q) {
+    const q = searchQuery(f.q);
+    w.push(q === null ? sql`false` : sql`search @@ ${q}::tsquery`);
+  }
   if (f.from) w.push(sql`occurred_at >= ${f.from}`);
   if (f.to) w.push(sql`occurred_at < ${f.to}`);
   return w;

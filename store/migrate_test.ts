@@ -31,7 +31,11 @@ Deno.test("006 partitions a populated change_events, keeping every row and the h
     const before =
       await sql`SELECT connector, id, occurred_at, version, title FROM change_events ORDER BY 1, 2`;
     const hoursBefore = await sql`SELECT * FROM change_event_hours WHERE n <> 0 ORDER BY 1, 2, 3`;
-    assert.deepEqual(await migrate(sql), ["006_partition_by_time.sql", "007_planner_costs.sql"]);
+    assert.deepEqual(await migrate(sql), [
+      "006_partition_by_time.sql",
+      "007_planner_costs.sql",
+      "008_search_vector_from_store.sql",
+    ]);
     const after =
       await sql`SELECT connector, id, occurred_at, version, title FROM change_events ORDER BY 1, 2`;
     assert.deepEqual([...after], [...before]);

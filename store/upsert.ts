@@ -13,7 +13,8 @@ import {
   storedEventFromRow,
 } from "@painchain/shared/internal";
 import type { Sql } from "./db.ts";
-import { linksOf, searchDocument } from "./search.ts";
+import { searchVector } from "@painchain/shared/search";
+import { linksOf } from "./search.ts";
 import { ensurePartitions, forgetPartitions, isMissingPartition } from "./partitions.ts";
 
 /** A change as stored, and whether this write inserted or updated it. */
@@ -129,7 +130,7 @@ export async function upsertEvents(
  * them. It returns only the keys and what it set (stored_at, updated_at, version); the rest is what was sent.
  */
 async function write(sql: Sql, rows: Row[]): Promise<StoredChange[]> {
-  const batch = rows.map((r) => ({ ...r, search_doc: searchDocument(r), links: linksOf(r.refs) }));
+  const batch = rows.map((r) => ({ ...r, search: searchVector(r), links: linksOf(r.refs) }));
   const result = await sql<Written[]>`SELECT * FROM change_events_write(${sql.json(batch as never)}::jsonb)`;
   if (result.length === 0) return [];
   const sent = new Map(rows.map((r) => [`${r.connector}\u0000${r.id}`, r]));

@@ -25,6 +25,7 @@ Deno.test("upsertEvents()", async (t) => {
         "005_team_index.sql",
         "006_partition_by_time.sql",
         "007_planner_costs.sql",
+        "008_search_vector_from_store.sql",
       ]);
       assert.deepEqual(await migrate(sql), []);
     });

@@ -20,8 +20,13 @@ const options: esbuild.BuildOptions = {
   logLevel: "warning",
   // Resolve the workspace's npm packages from node_modules.
   nodePaths: [fileURLToPath(new URL("../node_modules", import.meta.url))],
-  // The one workspace module the page shares with the API: times read the same way on both sides.
-  alias: { "@painchain/shared/moment": fileURLToPath(new URL("../shared/moment.ts", import.meta.url)) },
+  // The workspace modules the page shares with the API: times and searches read the same way on both sides.
+  alias: Object.fromEntries(
+    ["moment", "search"].map((m) => [
+      `@painchain/shared/${m}`,
+      fileURLToPath(new URL(`../shared/${m}.ts`, import.meta.url)),
+    ]),
+  ),
 };
 
 /** style.css imports one file per screen (src/styles/); the bundle is one stylesheet. */

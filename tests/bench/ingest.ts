@@ -14,7 +14,8 @@ import {
   type PainchainCloudEvent,
   silentLogger,
 } from "@painchain/shared/internal";
-import { createSql, ensurePartitions, linksOf, migrate, searchDocument, toRow } from "@painchain/store";
+import { searchVector } from "@painchain/shared/search";
+import { createSql, ensurePartitions, linksOf, migrate, toRow } from "@painchain/store";
 import { createTestDb, createTestNats } from "@painchain/testing";
 import { cpuMeter, log, type Results, sampleRss, startService, waitUntil } from "./util.ts";
 
@@ -95,11 +96,11 @@ export async function benchIngest(results: Results, total = 200_000, seedRefCoun
     const db = await createTestDb();
     const sql = createSql(db.url);
     await migrate(sql);
-    // The schema's own cost: each row with its search document and links (as the store sends them) and its key,
+    // The schema's own cost: each row with its search vector and links (as the store sends them) and its key,
     // one multi-row INSERT per 1,000, with no version checks.
     const rows = events.map((e) => {
       const r = toRow(e);
-      return { ...r, search_doc: searchDocument(r), links: linksOf(r.refs) };
+      return { ...r, search: searchVector(r), links: linksOf(r.refs) };
     });
     await ensurePartitions(sql, rows.map((r) => r.occurred_at));
     const t0 = performance.now();
@@ -111,7 +112,7 @@ export async function benchIngest(results: Results, total = 200_000, seedRefCoun
           AS x(connector text, id text, event_type text, connection_id text, source text, subject text, title text,
             description text, author text, url text, status text, tags text[], refs text[], declared_service text,
             declared_environment text, service text, environment text, team text, catalog_version integer,
-            metadata jsonb, occurred_at timestamptz, recorded_at timestamptz, content_hash text, search_doc text,
+            metadata jsonb, occurred_at timestamptz, recorded_at timestamptz, content_hash text, search tsvector,
             links text[])),
         k AS (INSERT INTO change_event_keys (connector, id, occurred_at, recorded_at, content_hash, connection_id)
           SELECT connector, id, occurred_at, recorded_at, content_hash, connection_id FROM x)
@@ -120,13 +121,13 @@ export async function benchIngest(results: Results, total = 200_000, seedRefCoun
           catalog_version, metadata, occurred_at, recorded_at, content_hash, search, links)
         SELECT connector, id, event_type, connection_id, source, subject, title, description, author, url, status,
           tags, refs, declared_service, declared_environment, service, environment, team, catalog_version, metadata,
-          occurred_at, recorded_at, content_hash, to_tsvector('simple', search_doc), links FROM x`;
+          occurred_at, recorded_at, content_hash, search, links FROM x`;
     }
     const rate = total / ((performance.now() - t0) / 1000);
     results.pg_ceiling_events_per_s = {
       value: Math.round(rate),
       unit: "events/s",
-      note: "raw batched INSERT of rows and keys (search parsed, links given), one connection",
+      note: "raw batched INSERT of rows and keys (search vector and links given), one connection",
     };
     log(`Postgres ceiling: ${Math.round(rate)}/s`);
     await sql.end();

@@ -1,4 +1,5 @@
 /** Filters and the URL: pure, so a link reproduces a view and the live stream applies the same rules. */
+import { matchesSearch, parseSearch, searchText } from "@painchain/shared/search";
 import type { ChangeEvent, Team } from "./api.ts";
 
 export interface Filters {
@@ -87,39 +88,6 @@ export function cleared(): Partial<Filters> {
   return { ...Object.fromEntries(LIST_KEYS.map((k) => [k, []])), q: "", team: "" };
 }
 
-/**
- * The search, read roughly as the server's websearch syntax: words (or "quoted phrases") must all appear, a
- * `-word` must not, and `or` separates alternatives.
- */
-export function parseSearch(q: string): { must: string[]; not: string[] }[] {
-  const groups: { must: string[]; not: string[] }[] = [{ must: [], not: [] }];
-  for (const raw of q.toLowerCase().match(/-?"[^"]*"|\S+/g) ?? []) {
-    if (raw === "or") {
-      groups.push({ must: [], not: [] });
-      continue;
-    }
-    const negated = raw.startsWith("-") && raw.length > 1;
-    const word = (negated ? raw.slice(1) : raw).replaceAll('"', "").trim();
-    if (!word) continue;
-    (negated ? groups.at(-1)!.not : groups.at(-1)!.must).push(word);
-  }
-  return groups.filter((g) => g.must.length || g.not.length);
-}
-
-/** What the search looks in: the same fields the server's search covers. */
-function searchText(e: ChangeEvent): string {
-  return [
-    e.title,
-    e.description,
-    e.author,
-    e.subject ?? "",
-    e.service,
-    e.environment,
-    ...e.tags,
-    ...e.refs,
-  ].join("\n").toLowerCase();
-}
-
 /** Whether a live change belongs in the current view. */
 export function matches(e: ChangeEvent, f: Filters, teamTags: string[] = [], now = Date.now()): boolean {
   if (f.connector.length && !f.connector.includes(e.connector)) return false;
@@ -131,12 +99,7 @@ export function matches(e: ChangeEvent, f: Filters, teamTags: string[] = [], now
   const tags = [...f.tag, ...teamTags];
   if (tags.length && !e.tags.some((t) => tags.includes(t))) return false;
   if (f.q) {
-    const text = searchText(e);
-    const groups = parseSearch(f.q);
-    if (
-      groups.length &&
-      !groups.some((g) => g.must.every((w) => text.includes(w)) && !g.not.some((w) => text.includes(w)))
-    ) return false;
+    if (!matchesSearch(searchText(e), parseSearch(f.q))) return false;
   }
   // A fixed past window does not take live changes.
   if (!f.range && f.to && Date.parse(f.to) < now) return false;

@@ -1,13 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  activeFilters,
-  cleared,
-  filtersFromUrl,
-  filtersToQuery,
-  knownValues,
-  matches,
-  parseSearch,
-} from "./query.ts";
+import { activeFilters, cleared, filtersFromUrl, filtersToQuery, knownValues, matches } from "./query.ts";
 import { change } from "./testing.ts";
 
 Deno.test("the URL keeps service and environment filters, repeated, and reads them back", () => {
@@ -67,14 +59,8 @@ Deno.test("the live search looks where the server does: subject, refs, tags, ser
   assert.ok(!matches(change(), filtersFromUrl("?q=payments")));
   assert.ok(!matches(change(), filtersFromUrl("?q=retry+-checkout")), "-word excludes");
   assert.ok(matches(change(), filtersFromUrl("?q=payments+or+checkout")), "or is an alternative");
-});
-
-Deno.test("parseSearch reads words, quoted phrases, -exclusions and or", () => {
-  assert.deepEqual(parseSearch('"retry on" -flaky or deploy'), [
-    { must: ["retry on"], not: ["flaky"] },
-    { must: ["deploy"], not: [] },
-  ]);
-  assert.deepEqual(parseSearch("   "), []);
+  assert.ok(!matches(change(), filtersFromUrl("?q=checkout%2Facme")), "a phrase's words in its order");
+  assert.ok(!matches(change(), filtersFromUrl("?q=!!!")), "no word matches nothing, as on the server");
 });
 
 Deno.test("a fixed window in the past takes no live changes", () => {
