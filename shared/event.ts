@@ -38,16 +38,36 @@ export const METADATA_MAX_DEPTH = 32;
  * Returns the path of the first offence, or null.
  */
 export function unstorableText(value: unknown, maxDepth = 64): string | null {
+  return storable(value, maxDepth) ? null : offence(value, maxDepth);
+}
+
+const badText = (s: string) => s.includes("\u0000") || !s.isWellFormed();
+
+/** The check alone, with no paths built (every event passes through it). */
+function storable(v: unknown, depthLeft: number): boolean {
+  if (typeof v === "string") return !badText(v);
+  if (!v || typeof v !== "object") return true;
+  if (depthLeft <= 0) return false;
+  if (Array.isArray(v)) return v.every((x) => storable(x, depthLeft - 1));
+  for (const k in v) {
+    if (!Object.hasOwn(v, k)) continue;
+    if (badText(k) || !storable((v as Record<string, unknown>)[k], depthLeft - 1)) return false;
+  }
+  return true;
+}
+
+/** Where the first offence is, for the error message. */
+function offence(value: unknown, maxDepth: number): string | null {
   const stack: [unknown, string, number][] = [[value, "", 0]];
   while (stack.length) {
     const [v, path, depth] = stack.pop()!;
     if (typeof v === "string") {
-      if (v.includes("\u0000") || !v.isWellFormed()) return path || "value";
+      if (badText(v)) return path || "value";
     } else if (v && typeof v === "object") {
       if (depth >= maxDepth) return `${path || "value"} (nested more than ${maxDepth} deep)`;
       for (const [k, x] of Object.entries(v)) {
         const p = path ? `${path}.${k}` : k;
-        if (k.includes("\u0000") || !k.isWellFormed()) return p;
+        if (badText(k)) return p;
         stack.push([x, p, depth + 1]);
       }
     }
@@ -196,14 +216,39 @@ export function toCloudEvent(change: MappedChange, ctx: EnvelopeContext): Painch
   });
 }
 
-/** Stable JSON: object keys sorted, so equal content hashes equally. */
+/** Stable JSON: object keys sorted, so equal content hashes equally. (JSON.stringify's output, with sorted keys.) */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => {
-    if (v && typeof v === "object" && !Array.isArray(v)) {
-      return Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    }
-    return v;
-  });
+  return stableJson(value, "") as string;
+}
+
+/** An array index as a key: JavaScript objects list these first, in numeric order, whatever their insertion order. */
+const INDEX_KEY = /^(?:0|[1-9]\d{0,9})$/;
+const isIndexKey = (k: string) => INDEX_KEY.test(k) && Number(k) < 4294967295;
+
+function stableJson(value: unknown, key: string): string | undefined {
+  let v = value;
+  if (v !== null && typeof v === "object" && typeof (v as { toJSON?: unknown }).toJSON === "function") {
+    v = (v as { toJSON: (k: string) => unknown }).toJSON(key);
+  }
+  if (v === null || typeof v !== "object") return JSON.stringify(v);
+  if (Array.isArray(v)) {
+    let out = "[";
+    for (let i = 0; i < v.length; i++) out += (i ? "," : "") + (stableJson(v[i], String(i)) ?? "null");
+    return out + "]";
+  }
+  const keys = Object.keys(v);
+  let indexes = 0;
+  while (indexes < keys.length && isIndexKey(keys[indexes]!)) indexes++;
+  const named = keys.slice(indexes).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  let out = "{";
+  let first = true;
+  for (const k of indexes ? [...keys.slice(0, indexes), ...named] : named) {
+    const s = stableJson((v as Record<string, unknown>)[k], k);
+    if (s === undefined) continue;
+    out += (first ? "" : ",") + JSON.stringify(k) + ":" + s;
+    first = false;
+  }
+  return out + "}";
 }
 
 /** A version of an event's content; `recordedtime` is left out, so a re-poll of the same state is equal. */

@@ -40,7 +40,9 @@ export function searchText(r: Searchable): string {
     r.title,
     r.author,
     r.subject ?? "",
-    [...r.description.slice(0, DESCRIPTION_CHARS * 2)].slice(0, DESCRIPTION_CHARS).join(""),
+    r.description.length <= DESCRIPTION_CHARS
+      ? r.description
+      : [...r.description.slice(0, DESCRIPTION_CHARS * 2)].slice(0, DESCRIPTION_CHARS).join(""),
     r.service,
     r.environment,
     ...r.tags,

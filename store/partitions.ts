@@ -5,8 +5,12 @@
  */
 import type { Sql } from "./db.ts";
 
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
+
 /** First instant of the UTC month of `t`, as an ISO string (the cache key). */
 export function monthOf(t: string | Date): string {
+  // An event's time is already an ISO string in UTC (the common case: no date arithmetic).
+  if (typeof t === "string" && ISO_UTC.test(t)) return `${t.slice(0, 7)}-01T00:00:00.000Z`;
   const d = new Date(t);
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)).toISOString();
 }

@@ -44,6 +44,10 @@ interface Row {
   occurred_at: string;
   recorded_at: string;
   content_hash: string;
+  /** The tsvector's text (@painchain/shared/search). */
+  search: string;
+  /** The keys that chain it to other changes. */
+  links: string[];
 }
 
 /** The catalog rows are derived with (none: declared values only). */
@@ -62,7 +66,7 @@ export function toRow(e: PainchainCloudEvent, cat: CatalogState = NO_CATALOG): R
     refs: d.refs,
     metadata: d.metadata,
   }, { service: d.service, environment: d.environment });
-  return {
+  const row: Row = {
     connector: d.connector,
     id: e.id,
     event_type: d.eventType,
@@ -86,7 +90,11 @@ export function toRow(e: PainchainCloudEvent, cat: CatalogState = NO_CATALOG): R
     occurred_at: e.time,
     recorded_at: e.recordedtime,
     content_hash: contentHash(e),
+    search: "",
+    links: linksOf(d.refs),
   };
+  row.search = searchVector(row);
+  return row;
 }
 
 /** Orders versions of one change: later recordedtime wins; the hash breaks ties so every store agrees. */
@@ -130,8 +138,7 @@ export async function upsertEvents(
  * them. It returns only the keys and what it set (stored_at, updated_at, version); the rest is what was sent.
  */
 async function write(sql: Sql, rows: Row[]): Promise<StoredChange[]> {
-  const batch = rows.map((r) => ({ ...r, search: searchVector(r), links: linksOf(r.refs) }));
-  const result = await sql<Written[]>`SELECT * FROM change_events_write(${sql.json(batch as never)}::jsonb)`;
+  const result = await sql<Written[]>`SELECT * FROM change_events_write(${sql.json(rows as never)}::jsonb)`;
   if (result.length === 0) return [];
   const sent = new Map(rows.map((r) => [`${r.connector}\u0000${r.id}`, r]));
   return result.flatMap((w) => {

@@ -14,8 +14,7 @@ import {
   type PainchainCloudEvent,
   silentLogger,
 } from "@painchain/shared/internal";
-import { searchVector } from "@painchain/shared/search";
-import { createSql, ensurePartitions, linksOf, migrate, toRow } from "@painchain/store";
+import { createSql, ensurePartitions, migrate, toRow } from "@painchain/store";
 import { createTestDb, createTestNats } from "@painchain/testing";
 import { cpuMeter, log, type Results, sampleRss, startService, waitUntil } from "./util.ts";
 
@@ -98,10 +97,7 @@ export async function benchIngest(results: Results, total = 200_000, seedRefCoun
     await migrate(sql);
     // The schema's own cost: each row with its search vector and links (as the store sends them) and its key,
     // one multi-row INSERT per 1,000, with no version checks.
-    const rows = events.map((e) => {
-      const r = toRow(e);
-      return { ...r, search: searchVector(r), links: linksOf(r.refs) };
-    });
+    const rows = events.map((e) => toRow(e));
     await ensurePartitions(sql, rows.map((r) => r.occurred_at));
     const t0 = performance.now();
     for (let i = 0; i < total; i += 1000) {
