@@ -163,7 +163,11 @@ export interface Timeline {
   bins: { start: string; counts: Record<string, number> }[];
 }
 
-const HOUR = 3600_000;
+/** The counts kept by the store's trigger (migrations 002 and 009), coarsest first. */
+const ROLLUPS = [
+  { table: "change_event_hours", ms: 3600_000 },
+  { table: "change_event_minutes", ms: 300_000 },
+] as const;
 
 export async function timeline(
   sql: Sql,
@@ -189,14 +193,16 @@ export async function timeline(
       FROM change_events ${whereClause(sql, w)}
       GROUP BY 1, 2`;
   };
-  // Hour-aligned bins with only connector/event-type filters read the hourly counts; the partial hours at the
-  // edges of the range are counted from the events themselves, so the totals stay exact.
+  // Bins of whole hours (or of whole 5 minutes) with only connector/event-type filters read the hourly (5-minute)
+  // counts; the partial hours (5 minutes) at the edges of the range are counted from the events themselves, so the
+  // totals stay exact.
   const onlyTypeFilters = !q.status.length && !q.tag.length && !q.author.length && !q.ref.length &&
     !q.connectionId.length && !q.service.length && !q.environment.length && !q.team.length && !q.q;
+  const rollup = ROLLUPS.find((r) => widthMs % r.ms === 0);
   let rows: { bin: Date; connector: string; n: number }[];
-  const h0 = new Date(Math.ceil(from.getTime() / HOUR) * HOUR);
-  const h1 = new Date(Math.floor(to.getTime() / HOUR) * HOUR);
-  if (width >= 3600 && onlyTypeFilters && h0 < h1) {
+  const h0 = rollup && new Date(Math.ceil(from.getTime() / rollup.ms) * rollup.ms);
+  const h1 = rollup && new Date(Math.floor(to.getTime() / rollup.ms) * rollup.ms);
+  if (rollup && h0 && h1 && onlyTypeFilters && h0 < h1) {
     const w = [sql`bin >= ${h0}`, sql`bin < ${h1}`];
     if (q.connector.length) w.push(sql`connector IN ${sql(q.connector)}`);
     if (q.eventType.length) w.push(sql`event_type IN ${sql(q.eventType)}`);
@@ -204,7 +210,7 @@ export async function timeline(
       sql<{ bin: Date; connector: string; n: number }[]>`
         SELECT date_bin(${`${width} seconds`}::interval, bin, ${new Date(0)}::timestamptz) AS bin, connector,
           sum(n)::int AS n
-        FROM change_event_hours ${whereClause(sql, w)}
+        FROM ${sql(rollup.table)} ${whereClause(sql, w)}
         GROUP BY 1, 2`,
       from < h0 ? counted(from, h0) : Promise.resolve([]),
       h1 < to ? counted(h1, to) : Promise.resolve([]),

@@ -48,6 +48,7 @@ export async function purgeExpired(sql: Sql, o: PurgeOptions): Promise<string[]>
           await tx.unsafe(`ALTER TABLE change_events DETACH PARTITION "${p.name}"`);
           await tx.unsafe(`DROP TABLE "${p.name}"`);
           await tx`DELETE FROM change_event_hours WHERE bin >= ${p.from} AND bin < ${p.to}`;
+          await tx`DELETE FROM change_event_minutes WHERE bin >= ${p.from} AND bin < ${p.to}`;
         });
         break;
       } catch (err) {

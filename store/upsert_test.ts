@@ -26,6 +26,7 @@ Deno.test("upsertEvents()", async (t) => {
         "006_partition_by_time.sql",
         "007_planner_costs.sql",
         "008_search_vector_from_store.sql",
+        "009_five_minute_counts.sql",
       ]);
       assert.deepEqual(await migrate(sql), []);
     });

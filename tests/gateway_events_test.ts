@@ -138,6 +138,34 @@ Deno.test("events API matches direct SQL", async (t) => {
       },
     );
 
+    await t.step("timeline over 5-minute counts stays exact for unaligned ranges", async () => {
+      const ranges: [string, string][] = [
+        ["2026-11-21T00:07:31Z", "2026-11-22T00:03:07Z"],
+        ["2026-11-20T06:00:00Z", "2026-11-20T18:00:00Z"],
+      ];
+      for (const [from, to] of ranges) {
+        const tl = await (await fx.app.request(`/api/timeline?from=${from}&to=${to}`)).json();
+        assert.ok(tl.binSeconds < 3600 && tl.binSeconds % 300 === 0, `${tl.binSeconds} s bins`);
+        const [r] = await fx.sql`SELECT count(*)::int AS n FROM change_events WHERE occurred_at >= ${from}
+          AND occurred_at < ${to}`;
+        assert.ok(r!.n > 0);
+        assert.equal(tl.total, r!.n, `${from} .. ${to}`);
+        const perBin = await fx.sql`SELECT date_bin(${`${tl.binSeconds} seconds`}::interval, occurred_at,
+            timestamptz '1970-01-01Z') AS bin, count(*)::int AS n
+          FROM change_events WHERE occurred_at >= ${from} AND occurred_at < ${to} GROUP BY 1`;
+        for (const b of perBin) {
+          const got = tl.bins.find((x: { start: string }) => Date.parse(x.start) === b.bin.getTime());
+          assert.equal(Object.values(got.counts as Record<string, number>).reduce((a, n) => a + n, 0), b.n);
+        }
+      }
+      const [{ rollup }] = await fx
+        .sql`SELECT sum(n)::int AS rollup FROM change_event_minutes` as unknown as [{ rollup: number }];
+      const [{ rows }] = await fx.sql`SELECT count(*)::int AS rows FROM change_events` as unknown as [
+        { rows: number },
+      ];
+      assert.equal(rollup, rows);
+    });
+
     await t.step("timeline picks finer bins for a short range", async () => {
       const tl =
         await (await fx.app.request("/api/timeline?from=2026-11-20T00:00:00Z&to=2026-11-20T01:00:00Z"))

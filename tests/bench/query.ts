@@ -50,7 +50,7 @@ export async function seedMillion(url: string, total = 1_000_000): Promise<void>
     SELECT indexdef AS def FROM pg_indexes WHERE schemaname = 'public'
       AND tablename IN ('change_events', 'change_event_keys') AND indexname <> 'change_event_keys_pkey'`;
   await sql.unsafe(`
-    TRUNCATE change_events, change_event_keys, change_event_hours;
+    TRUNCATE change_events, change_event_keys, change_event_hours, change_event_minutes;
     DROP INDEX IF EXISTS change_events_time_idx, change_events_connector_time_idx, change_events_tags_idx,
       change_events_refs_idx, change_events_search_idx, change_events_links_idx, change_events_service_time_idx,
       change_events_environment_time_idx, change_events_team_time_idx, change_event_keys_time_idx;
@@ -73,6 +73,9 @@ export async function seedMillion(url: string, total = 1_000_000): Promise<void>
     INSERT INTO change_event_hours (bin, connector, event_type, n)
     SELECT date_trunc('hour', occurred_at, 'UTC'), connector, event_type, count(*) FROM change_events
     GROUP BY 1, 2, 3;
+    INSERT INTO change_event_minutes (bin, connector, event_type, n)
+    SELECT date_bin('5 minutes', occurred_at, timestamptz '1970-01-01Z'), connector, event_type, count(*)
+    FROM change_events GROUP BY 1, 2, 3;
   `);
   // The indexes, two at a time (one per core), keys first.
   // pg_indexes gives a partitioned index as "ON ONLY" (the parent alone): built here on every partition.
