@@ -16,14 +16,22 @@ Deno.test("searchWords: runs of letters and digits, lower-cased", () => {
 });
 
 Deno.test("searchVector: positions in order, repeated words collected", () => {
+  const none = {
+    author: "",
+    subject: null,
+    description: "",
+    service: "",
+    environment: "",
+    tags: [],
+    refs: [],
+  };
   const v = searchVector({
+    ...none,
     title: "Roll out checkout",
     author: "jane",
     subject: "acme/checkout",
-    description: "",
     service: "checkout",
     environment: "prod",
-    tags: [],
     refs: ["sha:abc1234"],
   });
   assert.equal(v, "'roll':1 'out':2 'checkout':3,6,7 'jane':4 'acme':5 'prod':8 'sha':9 'abc1234':10");

@@ -1,13 +1,7 @@
 -- Changes per 5 minutes, connector and event type, beside the hourly counts: a day's timeline in 15-minute bins
 -- reads a few thousand counters instead of counting every change of the day (hundreds of thousands in a large
 -- organization). One trigger function keeps both, one aggregate per table per write statement.
-CREATE TABLE IF NOT EXISTS change_event_minutes (
-  bin        timestamptz NOT NULL,
-  connector  text        NOT NULL,
-  event_type text        NOT NULL,
-  n          bigint      NOT NULL,
-  PRIMARY KEY (bin, connector, event_type)
-);
+CREATE TABLE IF NOT EXISTS change_event_minutes (LIKE change_event_hours INCLUDING ALL);
 
 CREATE OR REPLACE FUNCTION change_event_hours_apply() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
