@@ -5,19 +5,19 @@
  * cased, so "checkout" finds acme/checkout#12 and the phrase "service-3" finds "service 3".
  */
 
-const WORD = /[\p{L}\p{N}]+/gu;
-/** Postgres's limits: a lexeme under 2 KiB, positions up to 16383, 256 positions per lexeme. */
+const NOT_WORD = /[^\p{L}\p{N}]+/u;
+/** Postgres's limits, as to_tsvector applies them: a lexeme under 2 KiB, positions up to 16383, 255 per lexeme. */
 const MAX_WORD_BYTES = 2046;
 const MAX_POSITION = 16383;
-const MAX_POSITIONS = 256;
+const MAX_POSITIONS = 255;
 const DESCRIPTION_CHARS = 2000;
 const utf8 = new TextEncoder();
 
 /** The words of a text, in order. */
 export function searchWords(text: string): string[] {
   const out: string[] = [];
-  for (const [w] of text.toLowerCase().matchAll(WORD)) {
-    if (w.length * 3 <= MAX_WORD_BYTES || utf8.encode(w).length <= MAX_WORD_BYTES) out.push(w);
+  for (const w of text.toLowerCase().split(NOT_WORD)) {
+    if (w !== "" && (w.length * 3 <= MAX_WORD_BYTES || utf8.encode(w).length <= MAX_WORD_BYTES)) out.push(w);
   }
   return out;
 }
@@ -52,17 +52,25 @@ export function searchText(r: Searchable): string {
 
 /** A change's search vector, as the text Postgres reads into a tsvector: `'word':1,4 'other':2 …`. */
 export function searchVector(r: Searchable): string {
-  const positions = new Map<string, number[]>();
+  // Each word with its positions, in order of first appearance; the rare repeated word counts its positions.
+  const at = new Map<string, string>();
+  const repeats = new Map<string, number>();
   let pos = 0;
   for (const w of searchWords(searchText(r))) {
-    pos = Math.min(pos + 1, MAX_POSITION);
-    const at = positions.get(w);
-    if (!at) positions.set(w, [pos]);
-    else if (at.length < MAX_POSITIONS && at[at.length - 1] !== pos) at.push(pos);
+    if (pos < MAX_POSITION) pos++;
+    const seen = at.get(w);
+    if (seen === undefined) {
+      at.set(w, String(pos));
+      continue;
+    }
+    const n = (repeats.get(w) ?? 1) + 1;
+    if (n > MAX_POSITIONS || (pos === MAX_POSITION && seen.endsWith(String(MAX_POSITION)))) continue;
+    repeats.set(w, n);
+    at.set(w, `${seen},${pos}`);
   }
-  const parts: string[] = [];
-  for (const [w, at] of positions) parts.push(`'${w}':${at.join(",")}`);
-  return parts.join(" ");
+  let out = "";
+  for (const [w, positions] of at) out += `${out ? " " : ""}'${w}':${positions}`;
+  return out;
 }
 
 /** One alternative of a search: terms (each a word or a phrase: its words in order) that must and must not appear. */

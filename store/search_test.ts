@@ -38,6 +38,16 @@ const SAMPLES = [
     tags: [],
     refs: [],
   },
+  {
+    title: "",
+    author: "",
+    subject: null,
+    description: "ok ".repeat(700),
+    service: "",
+    environment: "",
+    tags: [],
+    refs: [],
+  },
   { title: "", author: "", subject: null, description: "", service: "", environment: "", tags: [], refs: [] },
 ];
 const fieldsText = (s: (typeof SAMPLES)[number]) =>
