@@ -33,15 +33,12 @@ export interface LoggedRequest {
 let seq = 9000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export class FakeGitlab extends FakeHttpServer {
+export class FakeGitlab extends FakeHttpServer<LoggedRequest> {
   readonly projects = new Map<number, Project>();
   readonly groups = new Map<string, number[]>();
-  readonly log: LoggedRequest[] = [];
-  readonly faults: Fault[] = [];
-  rate = { limit: 2000, remaining: 2000, resetAt: 0 };
 
   constructor(private readonly opts: { prefix?: string; token?: string } = {}) {
-    super(opts.prefix);
+    super(opts.prefix, 2000);
   }
 
   project(path: string): Project {
