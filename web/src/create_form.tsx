@@ -52,6 +52,34 @@ export function CreateForm(
   );
 }
 
+/** What Settings made (teams, API keys), one row each: its facts and a button that removes it; a refusal below. */
+export function MadeList<T extends { id: string; name: string }>(
+  { items, row, removeText, removeLabel, onRemove, error }: {
+    items: T[];
+    row: (item: T) => ComponentChildren;
+    removeText: string;
+    removeLabel: (item: T) => string;
+    onRemove: (item: T) => void;
+    error: string | null;
+  },
+) {
+  return (
+    <>
+      <ul class="conns">
+        {items.map((it) => (
+          <li class="conn row" key={it.id}>
+            {row(it)}
+            <button type="button" class="danger" aria-label={removeLabel(it)} onClick={() => onRemove(it)}>
+              {removeText}
+            </button>
+          </li>
+        ))}
+      </ul>
+      {error && <p class="error-text" role="alert">{error}</p>}
+    </>
+  );
+}
+
 /** A labelled text input of a create form. */
 export function InlineField(
   { label, name, value, onInput, placeholder, required = true }: {
