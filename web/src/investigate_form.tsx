@@ -55,24 +55,30 @@ function WindowSelect() {
   );
 }
 
+/** The place of the trouble, each field offering the values on record. */
+const PLACE_FIELDS = [
+  { key: "service", label: "Service", known: "services" },
+  { key: "environment", label: "Environment", known: "environments" },
+] as const;
+type PlaceField = typeof PLACE_FIELDS[number];
+
 export function IncidentForm() {
   const i = incident.value;
   const [open, setOpen] = useState(false);
   const [when, setWhen] = useState(i.at ? asText(i.at) : "");
-  const [service, setService] = useState(i.service);
-  const [environment, setEnvironment] = useState(i.environment);
+  const [place, setPlace] = useState({ service: i.service, environment: i.environment });
   const [tried, setTried] = useState(false);
   // The chart, a link or Back moved the investigation: the form follows.
   useEffect(() => setWhen(i.at ? asText(i.at) : ""), [i.at]);
-  useEffect(() => setService(i.service), [i.service]);
-  useEffect(() => setEnvironment(i.environment), [i.environment]);
+  useEffect(() => setPlace((p) => ({ ...p, service: i.service })), [i.service]);
+  useEffect(() => setPlace((p) => ({ ...p, environment: i.environment })), [i.environment]);
   const read = readBack(when);
   const bad = read !== null && !read.ok;
   const submit = () => {
     setTried(true);
     if (!read || !read.ok) return;
     setOpen(false);
-    setIncident({ at: read.iso, service: service.trim(), environment: environment.trim() });
+    setIncident({ at: read.iso, service: place.service.trim(), environment: place.environment.trim() });
   };
   if (narrow.value && answer.value && i.at && !open) {
     return <IncidentSummary onChange={() => setOpen(true)} />;
@@ -81,6 +87,12 @@ export function IncidentForm() {
   const picked = (e: Event, list: string[], apply: (v: string) => void) => {
     const el = e.currentTarget as HTMLInputElement;
     if (i.at && list.includes(el.value) && (e as InputEvent).inputType !== "insertText") apply(el.value);
+  };
+  /** Typing in a place field: kept as typed, and applied at once when it is a suggestion picked. */
+  const typed = ({ key, known }: PlaceField): InputEventHandler<HTMLInputElement> => (e) => {
+    const v = e.currentTarget.value;
+    setPlace((p) => ({ ...p, [key]: v }));
+    picked(e, facets.value[known], (v) => setIncident({ [key]: v }));
   };
   return (
     <form
@@ -121,26 +133,7 @@ export function IncidentForm() {
             : read.message}
         </output>
       </div>
-      <FacetInput
-        label="Service"
-        name="incident-service"
-        value={service}
-        known={facets.value.services}
-        onInput={(e) => {
-          setService(e.currentTarget.value);
-          picked(e, facets.value.services, (v) => setIncident({ service: v }));
-        }}
-      />
-      <FacetInput
-        label="Environment"
-        name="incident-environment"
-        value={environment}
-        known={facets.value.environments}
-        onInput={(e) => {
-          setEnvironment(e.currentTarget.value);
-          picked(e, facets.value.environments, (v) => setIncident({ environment: v }));
-        }}
-      />
+      {PLACE_FIELDS.map((f) => <FacetInput key={f.key} field={f} value={place[f.key]} onInput={typed(f)} />)}
       <label class="text-filter">
         <span>Look back</span>
         <WindowSelect />
@@ -151,17 +144,16 @@ export function IncidentForm() {
 }
 
 /** One weight: the value in use, adjustable; applied a moment after the last keystroke. */
-/** A text input offering the values seen so far (`<name>s` is its datalist). */
-function FacetInput({ label, name, value, known, onInput }: {
-  label: string;
-  name: string;
+/** A place field's text input, offering the values on record (`incident-<key>s` is its datalist). */
+function FacetInput({ field, value, onInput }: {
+  field: PlaceField;
   value: string;
-  known: string[];
   onInput: InputEventHandler<HTMLInputElement>;
 }) {
+  const name = `incident-${field.key}`;
   return (
     <label class="text-filter">
-      <span>{label}</span>
+      <span>{field.label}</span>
       <input
         name={name}
         value={value}
@@ -171,7 +163,7 @@ function FacetInput({ label, name, value, known, onInput }: {
         onInput={onInput}
       />
       <datalist id={`${name}s`}>
-        {known.map((s) => <option key={s} value={s} />)}
+        {facets.value[field.known].map((s) => <option key={s} value={s} />)}
       </datalist>
     </label>
   );
