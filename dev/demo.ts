@@ -4,6 +4,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { createLogger, destroyAll, names, openNats } from "@painchain/shared/internal";
+import { signalChild } from "@painchain/testing/child";
 import { FakeGithub } from "@painchain/testing/fake_github";
 import { FakeGitlab } from "@painchain/testing/fake_gitlab";
 import { FakeKube } from "@painchain/testing/fake_kube";
@@ -362,9 +363,7 @@ const live = setInterval(async () => {
 
 const stop = async () => {
   clearInterval(live);
-  try {
-    stack.kill("SIGTERM");
-  } catch { /* gone */ }
+  signalChild(stack, "SIGTERM");
   await stack.status;
   await github.stop();
   await gitlab.stop();

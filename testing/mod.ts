@@ -4,6 +4,7 @@
  * (`@painchain/testing/pipeline`, `/fake_github`, `/browser`, …) so a test loads only what it uses.
  * Code outside tests never imports this package.
  */
+export * from "./child.ts";
 export * from "./helpers.ts";
 export * from "./stack.ts";
 export * from "./tools.ts";
