@@ -7,6 +7,7 @@
 export * from "./child.ts";
 export * from "./helpers.ts";
 export * from "./stack.ts";
+export * from "./store_db.ts";
 export * from "./tools.ts";
 export * from "./copy_dir.ts";
 export * from "./tcp_proxy.ts";
