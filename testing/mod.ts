@@ -6,6 +6,7 @@
  */
 export * from "./child.ts";
 export * from "./helpers.ts";
+export * from "./replicas.ts";
 export * from "./stack.ts";
 export * from "./store_db.ts";
 export * from "./tools.ts";
