@@ -4,6 +4,7 @@
  */
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
+import { PageForm } from "./page_form.tsx";
 
 /** Runs an action with busy and error state; resolves true when it succeeded. */
 export function useAction() {
@@ -37,18 +38,11 @@ export function CreateForm(
 ) {
   const { busy, error, run } = useAction();
   return (
-    <form
-      class="create-form"
-      aria-label={label}
-      onSubmit={(e) => {
-        e.preventDefault();
-        void run(onCreate);
-      }}
-    >
+    <PageForm class="create-form" aria-label={label} onSubmit={() => run(onCreate)}>
       {children}
       <button type="submit" disabled={busy || disabled}>{submit}</button>
       {error && <span class="error-text" role="alert">{error}</span>}
-    </form>
+    </PageForm>
   );
 }
 

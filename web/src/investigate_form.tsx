@@ -7,6 +7,7 @@ import { dayClock, windowText } from "./format.ts";
 import { adjustWeight, parseAdjusted, readBack, WEIGHTS, WINDOWS } from "./incident.ts";
 import { answer, incident, setIncident } from "./investigation.ts";
 import { facets, narrow } from "./state.ts";
+import { PageForm } from "./page_form.tsx";
 
 export function asText(iso: string): string {
   const t = Date.parse(iso);
@@ -95,15 +96,7 @@ export function IncidentForm() {
     picked(e, facets.value[known], (v) => setIncident({ [key]: v }));
   };
   return (
-    <form
-      id="incident-form"
-      class="incident-form"
-      aria-label="Investigate a moment"
-      onSubmit={(e) => {
-        e.preventDefault();
-        submit();
-      }}
-    >
+    <PageForm id="incident-form" class="incident-form" aria-label="Investigate a moment" onSubmit={submit}>
       <div class="when">
         <label for="incident-at">When did it start?</label>
         <div class="when-row">
@@ -116,9 +109,15 @@ export function IncidentForm() {
             spellcheck={false}
             aria-invalid={bad && (tried || when.length > 4)}
             aria-describedby="incident-at-read"
-            onInput={(e) => setWhen(e.currentTarget.value)}
+            onInput={(e) =>
+              setWhen(e.currentTarget.value)}
           />
-          <button type="button" class="link small" onClick={() => setWhen(asText(new Date().toISOString()))}>
+          <button
+            type="button"
+            class="link small"
+            onClick={() =>
+              setWhen(asText(new Date().toISOString()))}
+          >
             now
           </button>
         </div>
@@ -139,7 +138,7 @@ export function IncidentForm() {
         <WindowSelect />
       </label>
       <button type="submit" class="primary">Investigate</button>
-    </form>
+    </PageForm>
   );
 }
 
