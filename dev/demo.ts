@@ -3,7 +3,9 @@
  * sees a populated, live timeline within seconds and needs no credentials. Data stays under .data/demo.
  */
 import { fileURLToPath } from "node:url";
+import { stringify as stringifyYaml } from "yaml";
 import { createLogger, destroyAll, names, openNats } from "@painchain/shared/internal";
+import { signalChild } from "@painchain/testing/child";
 import { FakeGithub } from "@painchain/testing/fake_github";
 import { FakeGitlab } from "@painchain/testing/fake_gitlab";
 import { FakeKube } from "@painchain/testing/fake_kube";
@@ -64,57 +66,61 @@ const TOPICS = [
 ];
 
 // A week of history.
+/** `each` changes on every target, at random times in the last week; `add` makes the i-th one at `at`. */
+const history = async <T>(
+  targets: T[],
+  each: number,
+  add: (target: T, at: number, i: number) => Promise<unknown>,
+) => {
+  for (const target of targets) for (let i = 0; i < each; i++) await add(target, ago(rand(7 * 24 * 60)), i);
+};
 let prNumber = 100;
-for (const repo of GH_REPOS) {
-  for (let i = 0; i < 14; i++) {
-    const at = ago(rand(7 * 24 * 60));
-    await github.addPull(repo, {
-      number: ++prNumber,
-      at,
-      merged: Math.random() < 0.7,
-      title: pick(TOPICS),
-      author: pick(PEOPLE),
+await history(GH_REPOS, 14, async (repo, at, i) => {
+  await github.addPull(repo, {
+    number: ++prNumber,
+    at,
+    merged: Math.random() < 0.7,
+    title: pick(TOPICS),
+    author: pick(PEOPLE),
+  });
+  await github.addCommit(repo, { message: `${pick(TOPICS)} (#${prNumber})`, at: at + 60_000 });
+  await github.addRun(repo, {
+    at: at + 120_000,
+    status: "completed",
+    conclusion: Math.random() < 0.85 ? "success" : "failure",
+    failedJobs: ["integration-tests"],
+  });
+  if (i % 3 === 0) {
+    await github.addDeployment(repo, {
+      at: at + 600_000,
+      state: Math.random() < 0.9 ? "success" : "failure",
     });
-    await github.addCommit(repo, { message: `${pick(TOPICS)} (#${prNumber})`, at: at + 60_000 });
-    await github.addRun(repo, {
-      at: at + 120_000,
-      status: "completed",
-      conclusion: Math.random() < 0.85 ? "success" : "failure",
-      failedJobs: ["integration-tests"],
-    });
-    if (i % 3 === 0) {
-      await github.addDeployment(repo, {
-        at: at + 600_000,
-        state: Math.random() < 0.9 ? "success" : "failure",
-      });
-    }
   }
+});
+for (const repo of GH_REPOS) {
   await github.addRelease(repo, { tag: `v2.${rand(9)}.0`, at: ago(rand(3 * 24 * 60)) });
 }
 let iid = 10;
-for (const project of GL_PROJECTS) {
-  for (let i = 0; i < 12; i++) {
-    const at = ago(rand(7 * 24 * 60));
-    await gitlab.addMergeRequest(project, {
-      iid: ++iid,
-      at,
-      state: Math.random() < 0.7 ? "merged" : "opened",
-      title: pick(TOPICS),
+await history(GL_PROJECTS, 12, async (project, at, i) => {
+  await gitlab.addMergeRequest(project, {
+    iid: ++iid,
+    at,
+    state: Math.random() < 0.7 ? "merged" : "opened",
+    title: pick(TOPICS),
+  });
+  await gitlab.addPipeline(project, {
+    at: at + 60_000,
+    status: Math.random() < 0.85 ? "success" : "failed",
+    failedJobs: ["terraform-plan"],
+  });
+  if (i % 4 === 0) {
+    await gitlab.addDeployment(project, {
+      at: at + 300_000,
+      status: "success",
+      environment: pick(["production", "staging"]),
     });
-    await gitlab.addPipeline(project, {
-      at: at + 60_000,
-      status: Math.random() < 0.85 ? "success" : "failed",
-      failedJobs: ["terraform-plan"],
-    });
-    if (i % 4 === 0) {
-      await gitlab.addDeployment(project, {
-        at: at + 300_000,
-        status: "success",
-        environment: pick(["production", "staging"]),
-      });
-    }
   }
-}
+});
 
 // A small cluster: two namespaces of workloads, an autoscaler, config.
 const kube = new FakeKube().start();
@@ -145,37 +151,46 @@ const kubeRollout = (ns: string, name: string, image: string) => {
 };
 
 const connectionsFile = `${dataDir}/connections.yaml`;
+/** A demo connection, `demo-<connector>`, to one of the local fake servers. */
+const demoConnection = (
+  connector: string,
+  name: string,
+  pollInterval: number,
+  tags: string[],
+  config: Record<string, unknown>,
+  secrets?: Record<string, string>,
+) => ({
+  id: `demo-${connector}`,
+  connector,
+  name,
+  pollInterval,
+  tags,
+  config,
+  ...(secrets ? { secrets } : {}),
+});
+const connections = [
+  demoConnection("github", "Acme on GitHub (demo)", 5, ["prod", "team-checkout"], {
+    baseUrl: github.url,
+    repositories: GH_REPOS,
+  }),
+  demoConnection("gitlab", "Platform on GitLab (demo)", 5, ["prod", "team-platform"], {
+    instanceUrl: gitlab.url,
+    projects: GL_PROJECTS,
+  }),
+  demoConnection(
+    "kubernetes",
+    "Demo cluster (fake Kubernetes API)",
+    1,
+    ["prod"],
+    { auth: "kubeconfig", clusterName: "demo-eu-1", namespaces: ["shop", "payments"] },
+    { kubeconfig: "env:CONNECTION_SECRET_DEMO_KUBECONFIG" },
+  ),
+];
 await Deno.writeTextFile(
   connectionsFile,
-  `# Written by deno task demo: connections as code, pointing at the local fake servers.
-- id: demo-github
-  connector: github
-  name: Acme on GitHub (demo)
-  pollInterval: 5
-  tags: [prod, team-checkout]
-  config:
-    baseUrl: ${github.url}
-    repositories: [${GH_REPOS.join(", ")}]
-- id: demo-gitlab
-  connector: gitlab
-  name: Platform on GitLab (demo)
-  pollInterval: 5
-  tags: [prod, team-platform]
-  config:
-    instanceUrl: ${gitlab.url}
-    projects: [${GL_PROJECTS.join(", ")}]
-- id: demo-kubernetes
-  connector: kubernetes
-  name: Demo cluster (fake Kubernetes API)
-  pollInterval: 1
-  tags: [prod]
-  config:
-    auth: kubeconfig
-    clusterName: demo-eu-1
-    namespaces: [shop, payments]
-  secrets:
-    kubeconfig: env:CONNECTION_SECRET_DEMO_KUBECONFIG
-`,
+  `# Written by deno task demo: connections as code, pointing at the local fake servers.\n${
+    stringifyYaml(connections)
+  }`,
 );
 
 // The demo's own admin token (in its data directory, where start.ts looks), printed once below to sign in with.
@@ -362,9 +377,7 @@ const live = setInterval(async () => {
 
 const stop = async () => {
   clearInterval(live);
-  try {
-    stack.kill("SIGTERM");
-  } catch { /* gone */ }
+  signalChild(stack, "SIGTERM");
   await stack.status;
   await github.stop();
   await gitlab.stop();

@@ -1,37 +1,22 @@
-/** Named errors; `app.onError` in app.ts maps them to status codes. */
+/** Named errors (Error's own constructor, a fixed name); `app.onError` in app.ts maps them to status codes. */
 export class NotFoundError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "NotFoundError";
-  }
+  override name = "NotFoundError";
 }
 
 export class BadRequestError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "BadRequestError";
-  }
+  override name = "BadRequestError";
 }
 
 export class ConflictError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "ConflictError";
-  }
+  override name = "ConflictError";
 }
 
 export class UnavailableError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "UnavailableError";
-  }
+  override name = "UnavailableError";
 }
 
 export class BadGatewayError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "BadGatewayError";
-  }
+  override name = "BadGatewayError";
 }
 
 export const STATUS_BY_ERROR: Record<string, 400 | 401 | 403 | 404 | 409 | 429 | 502 | 503> = {
@@ -46,8 +31,8 @@ export const STATUS_BY_ERROR: Record<string, 400 | 401 | 403 | 404 | 409 | 429 |
 };
 
 export class TooManyRequestsError extends Error {
+  override name = "TooManyRequestsError";
   constructor(message: string, readonly retryAfter: number, options?: ErrorOptions) {
     super(message, options);
-    this.name = "TooManyRequestsError";
   }
 }

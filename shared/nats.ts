@@ -1,6 +1,7 @@
 /** Opening NATS and making sure the streams and buckets PainChain needs exist. */
 import {
   connect,
+  type ConsumerConfig,
   DiscardPolicy,
   type JetStreamClient,
   type JetStreamManager,
@@ -191,6 +192,25 @@ export async function destroyAll(jsm: JetStreamManager, n: Names): Promise<void>
     ].map((b) => `KV_${b}`),
   ];
   for (const s of streams) await jsm.streams.delete(s).catch(() => false);
+}
+
+/** Makes a durable consumer on `stream` unless it exists; another replica making it at the same moment is fine. */
+export async function ensureDurable(
+  jsm: JetStreamManager,
+  stream: string,
+  config: Partial<ConsumerConfig> & { durable_name: string },
+): Promise<void> {
+  const exists = () => jsm.consumers.info(stream, config.durable_name);
+  try {
+    await exists();
+  } catch {
+    await jsm.consumers.add(stream, config).catch(async (err) => {
+      // Another replica made it at the same moment.
+      await exists().catch(() => {
+        throw err;
+      });
+    });
+  }
 }
 
 export const encoder = new TextEncoder();

@@ -25,6 +25,20 @@ export const connectionStatusSchema = z.object({
 });
 export type ConnectionStatus = z.output<typeof connectionStatusSchema>;
 
+/** A connection's status before its first poll. */
+export function startingStatus(connectionId: string): ConnectionStatus {
+  return {
+    connectionId,
+    state: "starting",
+    lastPollAt: null,
+    lastSuccessAt: null,
+    lastError: null,
+    lastErrorAt: null,
+    eventsPublished: 0,
+    rateLimit: null,
+  };
+}
+
 export const instanceSchema = z.object({
   instanceId: z.string(),
   connector: z.string(),

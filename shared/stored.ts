@@ -1,18 +1,15 @@
 /** A stored change as the API, the live stream and the UI see it: one shape from one row mapper. */
+import type { ChangeEvent } from "./event.ts";
 
-export interface StoredEvent {
+/** The text of a change, as validated on the way in (event.ts) and stored as it came. */
+type ChangeText = Pick<ChangeEvent, "title" | "description" | "author" | "url" | "status" | "tags" | "refs">;
+
+export interface StoredEvent extends ChangeText {
   id: string;
   connector: string;
   eventType: string;
   connectionId: string;
   subject: string | null;
-  title: string;
-  description: string;
-  author: string;
-  url: string;
-  status: string;
-  tags: string[];
-  refs: string[];
   /** The service: declared by the change, else from the service catalog ("" when unknown). */
   service: string;
   /** The environment: declared by the change, else from the service catalog ("" when unknown). */
@@ -34,19 +31,12 @@ export const STORED_EVENT_COLUMNS =
   "id, connector, event_type, connection_id, subject, title, description, author, url, status, tags, refs, service, environment, team, metadata, occurred_at, recorded_at, stored_at, updated_at, version";
 
 /** A change_events row as postgres.js returns it (the columns of STORED_EVENT_COLUMNS). */
-export interface StoredEventRow {
+export interface StoredEventRow extends ChangeText {
   id: string;
   connector: string;
   event_type: string;
   connection_id: string;
   subject: string | null;
-  title: string;
-  description: string;
-  author: string;
-  url: string;
-  status: string;
-  tags: string[];
-  refs: string[];
   service?: string;
   environment?: string;
   team?: string;

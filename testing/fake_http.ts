@@ -24,12 +24,27 @@ export function takeFault(
   };
 }
 
-/** A fake upstream served on a free loopback port; `url` ends with its path prefix. */
-export abstract class FakeHttpServer {
+/** A fake upstream's rate limit: `remaining` of `limit` requests until `resetAt` (epoch ms; 0 for not set). */
+export interface FakeRate {
+  limit: number;
+  remaining: number;
+  resetAt: number;
+}
+
+/**
+ * A fake upstream served on a free loopback port; `url` ends with its path prefix. It keeps a log of the
+ * requests it served (as `Logged`), the faults armed for it and its rate limit.
+ */
+export abstract class FakeHttpServer<Logged = unknown> {
   url = "";
+  readonly log: Logged[] = [];
+  readonly faults: Fault[] = [];
+  rate: FakeRate;
   private server: Deno.HttpServer<Deno.NetAddr> | null = null;
 
-  constructor(private readonly urlPrefix = "") {}
+  constructor(private readonly urlPrefix = "", rateLimit: number) {
+    this.rate = { limit: rateLimit, remaining: rateLimit, resetAt: 0 };
+  }
 
   protected abstract handle(req: Request): Response;
 
@@ -48,7 +63,7 @@ export abstract class FakeHttpServer {
 }
 
 /** A test with a fake upstream of its own, started before and stopped after. */
-export function fakeTest<F extends FakeHttpServer>(
+export function fakeTest<F extends FakeHttpServer<unknown>>(
   name: string,
   makeFake: () => F,
   fn: (fake: F, t: Deno.TestContext) => Promise<void>,

@@ -7,8 +7,8 @@ import {
   putLogo,
   putMetadata,
 } from "@painchain/shared/internal";
-import { createSql, migrate, upsertEvents } from "@painchain/store";
-import { createTestDb, createTestNats } from "./helpers.ts";
+import { upsertEvents } from "@painchain/store";
+import { migratedEnv } from "./store_db.ts";
 import { testGateway } from "./pipeline_harness.ts";
 import type { RateLimit } from "@painchain/gateway";
 
@@ -75,10 +75,7 @@ export const testConnectorMeta: ConnectorMetadataInput = {
 export async function gatewayFixture(
   opts: { events?: number; publicRead?: boolean; intakeRateLimit?: RateLimit } = {},
 ) {
-  const db = await createTestDb();
-  const tn = await createTestNats();
-  const sql = createSql(db.url, { max: 4 });
-  await migrate(sql);
+  const { db, tn, sql } = await migratedEnv(4);
   const events = Array.from({ length: opts.events ?? 0 }, (_, i) => seededEvent(i));
   for (let i = 0; i < events.length; i += 1000) await upsertEvents(sql, events.slice(i, i + 1000));
   const meta = connectorMetadataSchema.parse(testConnectorMeta);

@@ -3,6 +3,7 @@
  * own store_dir under one temp folder, routed to each other, with an HTTP monitor to see the meta leader.
  * Nodes can be killed (SIGKILL) and restarted on the same ports and data.
  */
+import { signalChild, stopChild } from "./child.ts";
 import { freePort } from "./helpers.ts";
 
 export interface ClusterNode {
@@ -118,9 +119,7 @@ export async function startNatsCluster(size = 3, bin = "nats-server"): Promise<N
   const kill = async (name: string) => {
     const n = node(name);
     if (!n.proc) return;
-    try {
-      n.proc.kill("SIGKILL");
-    } catch { /* gone */ }
+    signalChild(n.proc, "SIGKILL");
     await n.proc.status;
     n.proc = null;
   };
@@ -173,16 +172,7 @@ export async function startNatsCluster(size = 3, bin = "nats-server"): Promise<N
     async stop() {
       for (const n of nodes) {
         if (!n.proc) continue;
-        try {
-          n.proc.kill("SIGTERM");
-        } catch { /* gone */ }
-        const t = setTimeout(() => {
-          try {
-            n.proc?.kill("SIGKILL");
-          } catch { /* gone */ }
-        }, 5_000);
-        await n.proc.status;
-        clearTimeout(t);
+        await stopChild(n.proc, 5_000);
         n.proc = null;
       }
       await Deno.remove(dir, { recursive: true }).catch(() => {});

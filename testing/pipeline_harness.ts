@@ -13,8 +13,9 @@ import {
   type FailureLimit,
   type RateLimit,
 } from "@painchain/gateway";
-import { createSql, migrate, startStore } from "@painchain/store";
-import { createTestDb, createTestNats, json, serviceTest } from "./helpers.ts";
+import { type createSql, startStore } from "@painchain/store";
+import { type createTestNats, json, serviceTest } from "./helpers.ts";
+import { migratedEnv } from "./store_db.ts";
 
 /** The admin token of every test gateway. */
 export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789";
@@ -107,10 +108,7 @@ export function pipelineTest(
 }
 
 export async function startPipeline(opts: PipelineOptions = {}) {
-  const db = await createTestDb();
-  const tn = await createTestNats();
-  const sql = createSql(db.url);
-  await migrate(sql);
+  const { db, tn, sql } = await migratedEnv();
   const service = await startStore({
     nats: tn.nats,
     sql,

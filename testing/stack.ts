@@ -1,5 +1,6 @@
 /** Starts the stack with `deno task start` as a real user would, on free ports and an isolated prefix. */
 import { fileURLToPath } from "node:url";
+import { stopChild } from "./child.ts";
 import { freePort, NATS_URL, randomSuffix, waitFor } from "./helpers.ts";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -28,16 +29,7 @@ export function spawnProc(args: string[], env: Record<string, string>): Proc {
     proc,
     output: () => out,
     async stop() {
-      try {
-        proc.kill("SIGTERM");
-      } catch { /* gone */ }
-      const t = setTimeout(() => {
-        try {
-          proc.kill("SIGKILL");
-        } catch { /* gone */ }
-      }, 15_000);
-      await proc.status;
-      clearTimeout(t);
+      await stopChild(proc, 15_000);
       await done;
     },
   };

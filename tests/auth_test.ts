@@ -6,9 +6,8 @@
 import assert from "node:assert/strict";
 import type { ConnectorDefinition } from "@painchain/shared/internal";
 import { testConnectorMeta } from "@painchain/testing/gateway";
-import { createTestDb, createTestNats, json, waitFor } from "@painchain/testing";
+import { json, migratedEnv, waitFor } from "@painchain/testing";
 import { startPipeline, TEST_ADMIN_TOKEN, testGateway } from "@painchain/testing/pipeline";
-import { createSql, migrate } from "@painchain/store";
 
 type Caller = "none" | "read" | "ingest" | "write" | "admin";
 const CALLERS: Caller[] = ["none", "read", "ingest", "write", "admin"];
@@ -294,10 +293,7 @@ Deno.test("UI sessions: HttpOnly cookie, revocation, cross-site refusal, sign-in
 });
 
 Deno.test("public-read mode: reads without credentials, writes still need them", async () => {
-  const db = await createTestDb();
-  const tn = await createTestNats();
-  const sql = createSql(db.url, { max: 2 });
-  await migrate(sql);
+  const { db, tn, sql } = await migratedEnv(2);
   const { raw, hub } = testGateway(sql, tn, { publicRead: true });
   try {
     assert.equal((await raw.request("/api/events")).status, 200);

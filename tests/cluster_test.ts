@@ -28,7 +28,15 @@ import {
 } from "@painchain/shared/internal";
 import { FakeGithub } from "@painchain/testing/fake_github";
 import { type Service, startService } from "./bench/util.ts";
-import { createTestDb, randomSuffix, sampleEvent, skipWithout, waitFor } from "@painchain/testing";
+import {
+  connectionHolders,
+  createTestDb,
+  randomSuffix,
+  sampleEvent,
+  skipWithout,
+  waitFor,
+  waitForSpread,
+} from "@painchain/testing";
 import { type NatsCluster, startNatsCluster } from "@painchain/testing/nats_cluster";
 
 const TOTAL = 20_000;
@@ -329,16 +337,7 @@ Deno.test({
             })),
           );
         }
-        const holders = async () => {
-          const reg = (await readRegistry(buckets.registry)).find((r) => r.metadata.id === "github");
-          const byReplica: Record<string, string[]> = {};
-          for (const i of reg?.instances ?? []) {
-            byReplica[i.instanceId] = Object.values(i.connections)
-              .filter((s) => s.state !== "standby" && s.state !== "starting")
-              .map((s) => s.connectionId).sort();
-          }
-          return byReplica;
-        };
+        const holders = () => connectionHolders(buckets.registry, "github");
         const pullsOf = (repo: string, from: number, to = Infinity) =>
           fake!.log.filter((r) => r.path === `/repos/${repo}/pulls` && r.at >= from && r.at < to);
         const connectorRows = async () =>
@@ -348,21 +347,7 @@ Deno.test({
 
         let spread: Record<string, string[]> = {};
         await t.step("each connection is held by exactly one replica, both replicas hold some", async () => {
-          spread = await waitFor(
-            async () => {
-              const h = await holders();
-              const all = Object.values(h).flat();
-              const sizes = Object.values(h).map((x) => x.length);
-              return all.length === 4 && new Set(all).size === 4 && sizes.length === 2 &&
-                  sizes.every((s) => s >= 1)
-                ? h
-                : null;
-            },
-            60_000,
-            "four connections held once, by both replicas",
-          ).catch(async (err) => {
-            throw new Error(`${err.message}: ${JSON.stringify(await holders())}`);
-          });
+          spread = await waitForSpread(holders, { connections: 4, replicas: 2, min: 1 }, 60_000);
           report(`lease spread: ${JSON.stringify(spread)}`);
           await waitFor(async () => (await connectorRows()) === 4, 60_000, "the first four PRs stored");
         });

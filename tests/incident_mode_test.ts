@@ -43,6 +43,9 @@ browserTest(
     page.on("pageerror", (e) => errors.push(e.message));
     let shared = "";
     let answer: string[] = [];
+    /** Waits until the ranking on the page is the first answer again (`label` says after what). */
+    const showsAnswer = (label: string) =>
+      waitFor(async () => JSON.stringify(await ranking(page)) === JSON.stringify(answer), 5_000, label);
     await publishChanges(nats, n, all);
     await publishCoverageGaps(nats, n, at);
     await waitFor(
@@ -207,11 +210,7 @@ browserTest(
       );
       await page.selectOption('select[name="incident-window"]', "2h");
       await page.waitForFunction(() => new URL(location.href).searchParams.get("window") === "2h");
-      await waitFor(
-        async () => JSON.stringify(await ranking(page)) === JSON.stringify(answer),
-        5_000,
-        "the first answer",
-      );
+      await showsAnswer("the first answer");
     });
 
     await t.step(
@@ -304,11 +303,7 @@ browserTest(
       );
       await page.goBack();
       await page.waitForFunction((was) => new URL(location.href).searchParams.get("at") === was, atIso);
-      await waitFor(
-        async () => JSON.stringify(await ranking(page)) === JSON.stringify(answer),
-        5_000,
-        "Back",
-      );
+      await showsAnswer("Back");
     });
 
     await t.step(

@@ -193,42 +193,20 @@ pipelineTest(
       "a chain: a commit, its deploy, and a rollout of an image tagged with the commit's prefix",
       async () => {
         const sha = "feedbeef00112233445566778899aabbccddeeff";
-        const pr = event({
-          connector: "github",
-          eventType: "pull_request",
-          minutesBefore: 50,
-          refs: [`pr:acme/checkout#42`, `sha:${sha}`],
-        });
-        const push = event({
-          connector: "github",
-          eventType: "commit",
-          minutesBefore: 48,
-          refs: [`sha:${sha}`],
-        });
-        const run = event({
-          connector: "github",
-          eventType: "workflow_run",
-          minutesBefore: 47,
-          refs: [`sha:${sha}`, "pr:acme/checkout#42"],
-        });
-        const deploy = event({
-          connector: "github",
-          eventType: "deployment",
-          minutesBefore: 40,
-          refs: [`sha:${sha}`],
-        });
-        const rollout = event({
-          connector: "kubernetes",
-          eventType: "rollout",
-          minutesBefore: 35,
-          refs: [`image:registry.acme.dev/checkout:${sha.slice(0, 8)}`],
-        });
-        const unrelated = event({
-          connector: "kubernetes",
-          eventType: "rollout",
-          minutesBefore: 30,
-          refs: ["image:registry.acme.dev/web:feedbee9"],
-        });
+        /** A change of the chain, `minutesBefore` the moment, carrying `refs`. */
+        const link = (connector: string, eventType: string, minutesBefore: number, ...refs: string[]) =>
+          event({ connector, eventType, minutesBefore, refs });
+        const pr = link("github", "pull_request", 50, `pr:acme/checkout#42`, `sha:${sha}`);
+        const push = link("github", "commit", 48, `sha:${sha}`);
+        const run = link("github", "workflow_run", 47, `sha:${sha}`, "pr:acme/checkout#42");
+        const deploy = link("github", "deployment", 40, `sha:${sha}`);
+        const rollout = link(
+          "kubernetes",
+          "rollout",
+          35,
+          `image:registry.acme.dev/checkout:${sha.slice(0, 8)}`,
+        );
+        const unrelated = link("kubernetes", "rollout", 30, "image:registry.acme.dev/web:feedbee9");
         await publisher.publish([pr, push, run, deploy, rollout, unrelated]);
         await waitFor(
           async () => (await pl.sql`SELECT count(*)::int AS n FROM change_events`)[0]!.n === 209,

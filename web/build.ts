@@ -6,18 +6,23 @@ const dir = fileURLToPath(new URL(".", import.meta.url));
 const outdir = `${dir}dist`;
 await Deno.mkdir(outdir, { recursive: true });
 
-const options: esbuild.BuildOptions = {
-  entryPoints: [`${dir}src/main.tsx`],
-  outfile: `${outdir}/app.js`,
+/** One esbuild bundle of src/<entry> into dist/<out>, minified, without legal comments. */
+const bundle = (entry: string, out: string, more: esbuild.BuildOptions): esbuild.BuildOptions => ({
+  entryPoints: [`${dir}src/${entry}`],
+  outfile: `${outdir}/${out}`,
   bundle: true,
   minify: true,
+  legalComments: "none",
+  logLevel: "warning",
+  ...more,
+});
+
+const options = bundle("main.tsx", "app.js", {
   format: "esm",
   target: "es2022",
   jsx: "automatic",
   jsxImportSource: "preact",
   sourcemap: "linked",
-  legalComments: "none",
-  logLevel: "warning",
   // Resolve the workspace's npm packages from node_modules.
   nodePaths: [fileURLToPath(new URL("../node_modules", import.meta.url))],
   // The workspace modules the page shares with the API: times and searches read the same way on both sides.
@@ -27,18 +32,10 @@ const options: esbuild.BuildOptions = {
       fileURLToPath(new URL(`../shared/${m}.ts`, import.meta.url)),
     ]),
   ),
-};
+});
 
 /** style.css imports one file per screen (src/styles/); the bundle is one stylesheet. */
-const styles: esbuild.BuildOptions = {
-  entryPoints: [`${dir}src/style.css`],
-  outfile: `${outdir}/style.css`,
-  bundle: true,
-  minify: true,
-  target: "chrome110",
-  legalComments: "none",
-  logLevel: "warning",
-};
+const styles = bundle("style.css", "style.css", { target: "chrome110" });
 
 await Deno.copyFile(`${dir}src/index.html`, `${outdir}/index.html`);
 if (Deno.args.includes("--watch")) {

@@ -178,6 +178,20 @@ const meta = (name: string, extra: Json = {}) => ({
   ...extra,
 });
 
+const CRASH_LOOP = { waiting: { reason: "CrashLoopBackOff" } };
+
+/** A pod of the ReplicaSet api-abc whose one container, "api", is in the given state; notReady adds Ready=False. */
+const apiPod = (name: string, container: Json, o: { labels?: Json; notReady?: boolean } = {}): Json => ({
+  metadata: meta(name, {
+    labels: { "pod-template-hash": "abc", ...o.labels },
+    ownerReferences: [{ kind: "ReplicaSet", name: "api-abc", controller: true }],
+  }),
+  status: {
+    containerStatuses: [{ name: "api", ...container }],
+    ...(o.notReady ? { conditions: [{ type: "Ready", status: "False" }] } : {}),
+  },
+});
+
 Deno.test("ingress hosts/paths, CronJob schedules and HPA limits are diffed; a failed Job is one event", () => {
   const f = feed();
   const ing = (host: string) => ({
@@ -218,16 +232,7 @@ Deno.test("ingress hosts/paths, CronJob schedules and HPA limits are diffed; a f
 
 Deno.test("ImagePullBackOff and OOMKilled pods open their own groups; other Warning events are grouped by Kubernetes", () => {
   const f = feed();
-  const pod = (name: string, status: Json) => ({
-    metadata: meta(name, {
-      labels: { "pod-template-hash": "abc" },
-      ownerReferences: [{ kind: "ReplicaSet", name: "api-abc", controller: true }],
-    }),
-    status: {
-      containerStatuses: [{ name: "api", ...status }],
-      conditions: [{ type: "Ready", status: "False" }],
-    },
-  });
+  const pod = (name: string, status: Json) => apiPod(name, status, { notReady: true });
   const [pull] = f.see(
     "pods",
     pod("api-abc-1", { restartCount: 0, state: { waiting: { reason: "ErrImagePull" } } }),
@@ -237,7 +242,7 @@ Deno.test("ImagePullBackOff and OOMKilled pods open their own groups; other Warn
     "pods",
     pod("api-abc-2", {
       restartCount: 1,
-      state: { waiting: { reason: "CrashLoopBackOff" } },
+      state: CRASH_LOOP,
       lastState: { terminated: { reason: "OOMKilled" } },
     }),
   );
@@ -354,20 +359,10 @@ Deno.test("pod trouble and Warning events take the owning workload's service and
   d.metadata.uid = "u-api";
   d.metadata.labels = { "app.kubernetes.io/name": "orders", environment: "production" };
   f.see("deployments", d, "baseline");
-  const pod = {
-    metadata: meta("api-abc-1", {
-      labels: { "pod-template-hash": "abc", app: "something-else" },
-      ownerReferences: [{ kind: "ReplicaSet", name: "api-abc", controller: true }],
-    }),
-    status: {
-      containerStatuses: [{
-        name: "api",
-        restartCount: 3,
-        state: { waiting: { reason: "CrashLoopBackOff" } },
-      }],
-      conditions: [{ type: "Ready", status: "False" }],
-    },
-  };
+  const pod = apiPod("api-abc-1", { restartCount: 3, state: CRASH_LOOP }, {
+    labels: { app: "something-else" },
+    notReady: true,
+  });
   const [t] = f.see("pods", pod);
   assert.deepEqual([t!.eventType, t!.service, t!.environment], ["trouble", "orders", "production"]);
   const warning = (involved: Json) => ({
@@ -431,19 +426,7 @@ function helmSecret(): Json {
 Deno.test("a pod in trouble found gone by a re-list resolves its group (its owner is the one last seen)", () => {
   const f = feed();
   const o = createObserver(settingsOf(conn()), [], () => new Date("2026-11-26T12:00:00Z"));
-  const [open] = f.see("pods", {
-    metadata: meta("api-abc-9", {
-      labels: { "pod-template-hash": "abc" },
-      ownerReferences: [{ kind: "ReplicaSet", name: "api-abc", controller: true }],
-    }),
-    status: {
-      containerStatuses: [{
-        name: "api",
-        restartCount: 4,
-        state: { waiting: { reason: "CrashLoopBackOff" } },
-      }],
-    },
-  });
+  const [open] = f.see("pods", apiPod("api-abc-9", { restartCount: 4, state: CRASH_LOOP }));
   assert.equal(open!.status, "ongoing");
   // What the poll hands over for a pod missing from a re-list: its name and namespace only.
   const r = o.deleted(kind("pods"), { metadata: { name: "api-abc-9", namespace: "shop" } }, f.state);

@@ -58,19 +58,10 @@ export interface Reason {
 }
 
 /** What ranking reads of a change (a light row: no description, metadata or URL). */
-export type Candidate = Pick<
-  StoredEvent,
-  | "id"
-  | "connector"
-  | "eventType"
-  | "time"
-  | "service"
-  | "environment"
-  | "status"
-  | "author"
-  | "refs"
-  | "title"
->;
+export type Candidate = Pick<StoredEvent, "id" | "connector" | "eventType" | "time" | CandidateField>;
+
+/** The fields of a Candidate that a stored row names the same way. */
+export type CandidateField = "service" | "environment" | "status" | "author" | "refs" | "title";
 
 export interface Suspect<E extends Candidate = StoredEvent> {
   event: E;

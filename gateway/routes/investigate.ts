@@ -23,7 +23,14 @@ import { listConnections } from "../connections_store.ts";
 import { coverageGaps } from "../coverage.ts";
 import { BadRequestError } from "../errors.ts";
 import { byKeys } from "../events_query.ts";
-import { type Candidate, DEFAULT_WEIGHTS, parseWeights, rank, type Weights } from "../investigate/rank.ts";
+import {
+  type Candidate,
+  type CandidateField,
+  DEFAULT_WEIGHTS,
+  parseWeights,
+  rank,
+  type Weights,
+} from "../investigate/rank.ts";
 import { isoDate, repeated, validate } from "../validation.ts";
 
 const moment = (what: string) =>
@@ -69,19 +76,7 @@ const AFTER_MAX = 100;
 
 const CANDIDATE_COLUMNS =
   "id, connector, event_type, occurred_at, service, environment, status, author, refs, title";
-type CandidateRow = Pick<
-  StoredEventRow,
-  | "id"
-  | "connector"
-  | "event_type"
-  | "occurred_at"
-  | "service"
-  | "environment"
-  | "status"
-  | "author"
-  | "refs"
-  | "title"
->;
+type CandidateRow = Pick<StoredEventRow, "id" | "connector" | "event_type" | "occurred_at" | CandidateField>;
 
 function candidateFromRow(r: CandidateRow): Candidate {
   return {

@@ -6,7 +6,7 @@ import type { JetStreamClient } from "nats";
 import { errorFields, type Logger } from "../log.ts";
 import type { Names } from "../names.ts";
 import { encoder } from "../nats.ts";
-import type { ConnectionStatus } from "../registry.ts";
+import { type ConnectionStatus, startingStatus } from "../registry.ts";
 
 export interface PollRecord {
   outcome: "ok" | "partial" | "error";
@@ -41,16 +41,7 @@ export function createStatusBoard(o: {
   return {
     get: (id) => statuses.get(id),
     patch(id, patch) {
-      const prev = statuses.get(id) ?? {
-        connectionId: id,
-        state: "starting" as const,
-        lastPollAt: null,
-        lastSuccessAt: null,
-        lastError: null,
-        lastErrorAt: null,
-        eventsPublished: 0,
-        rateLimit: null,
-      };
+      const prev = statuses.get(id) ?? startingStatus(id);
       statuses.set(id, { ...prev, ...patch });
     },
     remove: (id) => void statuses.delete(id),

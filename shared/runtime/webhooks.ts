@@ -11,7 +11,7 @@ import type { MappedChange } from "../event.ts";
 import { errorFields, type Logger } from "../log.ts";
 import type { Names } from "../names.ts";
 import type { Nats } from "../nats.ts";
-import { decoder } from "../nats.ts";
+import { decoder, ensureDurable } from "../nats.ts";
 import { backoff, sleep } from "./timing.ts";
 
 export interface WebhookDelivery {
@@ -37,23 +37,14 @@ export interface WebhookIntakeOptions {
 export async function runWebhookIntake(o: WebhookIntakeOptions): Promise<void> {
   const name = o.names.webhookConsumer(o.connector);
   const stream = o.names.webhooksStream;
-  try {
-    await o.nats.jsm.consumers.info(stream, name);
-  } catch {
-    await o.nats.jsm.consumers.add(stream, {
-      durable_name: name,
-      filter_subject: o.names.webhookFilter(o.connector),
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      ack_wait: (o.ackWaitMs ?? 30_000) * 1e6,
-      max_deliver: -1,
-    }).catch(async (err) => {
-      // Another replica made it at the same moment.
-      await o.nats.jsm.consumers.info(stream, name).catch(() => {
-        throw err;
-      });
-    });
-  }
+  await ensureDurable(o.nats.jsm, stream, {
+    durable_name: name,
+    filter_subject: o.names.webhookFilter(o.connector),
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: (o.ackWaitMs ?? 30_000) * 1e6,
+    max_deliver: -1,
+  });
   const consumer = await o.nats.js.consumers.get(stream, name);
   const messages = await consumer.consume({ max_messages: 64 });
   o.signal.addEventListener("abort", () => messages.stop(), { once: true });

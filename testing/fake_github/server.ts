@@ -46,16 +46,12 @@ let nextId = 5_000_000;
 const id = () => nextId++;
 const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
 
-export class FakeGithub extends FakeHttpServer {
+export class FakeGithub extends FakeHttpServer<LoggedRequest> {
   readonly repos = new Map<string, Repo>();
   readonly orgs = new Map<string, string[]>();
-  readonly log: LoggedRequest[] = [];
-  readonly faults: Fault[] = [];
-  rate = { limit: 5000, remaining: 5000, resetAt: 0 };
 
   constructor(private readonly opts: FakeGithubOptions = {}) {
-    super(opts.prefix);
-    this.rate.limit = this.rate.remaining = opts.rateLimit ?? 5000;
+    super(opts.prefix, opts.rateLimit ?? 5000);
   }
 
   /** Requests that counted against the rate limit (everything but 304s). */

@@ -33,15 +33,26 @@ export interface LoggedRequest {
 let seq = 9000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export class FakeGitlab extends FakeHttpServer {
+/** A pipeline or deployment from its template, added to the project's `list`: the next id and iid, a status and time. */
+function numbered(kind: "pipeline" | "deployment", list: Json[], o: { at: number; status: string }): Json {
+  const run = template(kind);
+  Object.assign(run, {
+    id: seq++,
+    iid: list.length + 1,
+    status: o.status,
+    created_at: iso(o.at),
+    updated_at: iso(o.at),
+  });
+  list.push(run);
+  return run;
+}
+
+export class FakeGitlab extends FakeHttpServer<LoggedRequest> {
   readonly projects = new Map<number, Project>();
   readonly groups = new Map<string, number[]>();
-  readonly log: LoggedRequest[] = [];
-  readonly faults: Fault[] = [];
-  rate = { limit: 2000, remaining: 2000, resetAt: 0 };
 
   constructor(private readonly opts: { prefix?: string; token?: string } = {}) {
-    super(opts.prefix);
+    super(opts.prefix, 2000);
   }
 
   project(path: string): Project {
@@ -113,17 +124,8 @@ export class FakeGitlab extends FakeHttpServer {
 
   addPipeline(path: string, o: { at: number; status: string; failedJobs?: string[] }) {
     const p = this.project(path);
-    const pl = template("pipeline");
-    Object.assign(pl, {
-      id: seq++,
-      iid: p.pipelines.length + 1,
-      project_id: p.id,
-      status: o.status,
-      created_at: iso(o.at),
-      updated_at: iso(o.at),
-      web_url: `https://gitlab.example.com/${path}/-/pipelines/${seq}`,
-    });
-    p.pipelines.push(pl);
+    const pl = numbered("pipeline", p.pipelines, o);
+    Object.assign(pl, { project_id: p.id, web_url: `https://gitlab.example.com/${path}/-/pipelines/${seq}` });
     const job = template("job");
     p.jobs[pl.id] = (o.failedJobs ?? []).map((name, i) => ({ ...job, id: seq + i, name, status: "failed" }));
     return pl;
@@ -140,17 +142,8 @@ export class FakeGitlab extends FakeHttpServer {
   }
 
   addDeployment(path: string, o: { at: number; status: string; environment?: string }) {
-    const p = this.project(path);
-    const d = template("deployment");
-    Object.assign(d, {
-      id: seq++,
-      iid: p.deployments.length + 1,
-      status: o.status,
-      created_at: iso(o.at),
-      updated_at: iso(o.at),
-    });
+    const d = numbered("deployment", this.project(path).deployments, o);
     d.environment.name = o.environment ?? "production";
-    p.deployments.push(d);
     return d;
   }
 

@@ -1,7 +1,7 @@
 /** Settings › API keys, for scripts and read-only viewers: the admin creates and revokes them; shown once. */
 import { useEffect, useState } from "preact/hooks";
 import { api, type ApiKey } from "./api.ts";
-import { Check, CreateForm, InlineField, useAction } from "./create_form.tsx";
+import { Check, CreateForm, InlineField, MadeList, useAction } from "./create_form.tsx";
 import { relative } from "./format.ts";
 
 const SCOPES = ["read", "write", "ingest"] as const;
@@ -28,27 +28,23 @@ export function ApiKeys() {
           <code class="secret-once">{created.key}</code>
         </div>
       )}
-      <ul class="conns">
-        {(keys ?? []).map((k) => (
-          <li class="conn row" key={k.id}>
+      <MadeList
+        items={keys ?? []}
+        row={(k) => (
+          <>
             <strong>{k.name}</strong> <code class="muted">{k.id}</code>
             {k.scopes.map((x) => <span class="tag" key={x}>{x}</span>)}
             <span class="muted small">created {relative(k.createdAt)} by {k.createdBy}</span>
-            <button
-              type="button"
-              class="danger"
-              aria-label={`Revoke key ${k.name}`}
-              onClick={() => {
-                if (!confirm(`Revoke ${k.name}? Scripts using it stop working.`)) return;
-                void listing.run(() => api.revokeKey(k.id)).then(load);
-              }}
-            >
-              Revoke
-            </button>
-          </li>
-        ))}
-      </ul>
-      {listing.error && <p class="error-text" role="alert">{listing.error}</p>}
+          </>
+        )}
+        removeText="Revoke"
+        removeLabel={(k) => `Revoke key ${k.name}`}
+        onRemove={(k) => {
+          if (!confirm(`Revoke ${k.name}? Scripts using it stop working.`)) return;
+          void listing.run(() => api.revokeKey(k.id)).then(load);
+        }}
+        error={listing.error}
+      />
       <CreateForm
         label="New API key"
         submit="Create key"

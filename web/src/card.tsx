@@ -2,6 +2,7 @@
 import type { ChangeEvent } from "./api.ts";
 import { absolute, relative } from "./format.ts";
 import { envKind, whereOf } from "./place.ts";
+import { envTone, statusSlug, statusTone, toneClass } from "./tone.ts";
 import { chainIds, focusedChange, hoverRange, hoverTime, metaById, selected, setFilters } from "./state.ts";
 
 export function Logo({ connector, size = 20 }: { connector: string; size?: number }) {
@@ -30,7 +31,7 @@ export function Badge({ connector }: { connector: string }) {
 export function EnvPill({ env }: { env: string }) {
   if (!env) return null;
   return (
-    <span class={`env env-${envKind(env)}`} title={`Environment: ${env}`}>
+    <span class={`env env-${envKind(env)} ${toneClass(envTone(env))}`} title={`Environment: ${env}`}>
       <span class="sr-only">environment</span>
       {env}
     </span>
@@ -39,7 +40,7 @@ export function EnvPill({ env }: { env: string }) {
 
 export function Status({ status }: { status: string }) {
   if (!status) return null;
-  return <span class={`status status-${status.toLowerCase().replace(/[^a-z0-9_-]/g, "")}`}>{status}</span>;
+  return <span class={`status status-${statusSlug(status)} ${toneClass(statusTone(status))}`}>{status}</span>;
 }
 
 export function Card(

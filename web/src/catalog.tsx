@@ -19,6 +19,7 @@ import {
 import { useAction } from "./create_form.tsx";
 import { relative } from "./format.ts";
 import { canWrite, facets, loadFacets, metadata } from "./state.ts";
+import { PageForm } from "./page_form.tsx";
 
 /** How the rule says what it matches and what it sets, as two runs of small chips. */
 function RuleText({ r }: { r: CatalogRule }) {
@@ -93,16 +94,15 @@ function RuleForm(
     </label>
   );
   return (
-    <form
+    <PageForm
       class="rule-form"
       aria-label={title}
-      onSubmit={(e) => {
-        e.preventDefault();
+      onSubmit={() => {
         const made = ruleOf(d);
         if ("error" in made) setError(made.error);
         else onDone(made.rule);
       }}
-      onKeyDown={(e) => e.key === "Escape" && onCancel()}
+      onKeyDown={(e: KeyboardEvent) => e.key === "Escape" && onCancel()}
     >
       <fieldset>
         <legend>When a change matches every field given (* is a wildcard)</legend>
@@ -128,7 +128,7 @@ function RuleForm(
         <button type="button" onClick={onCancel}>Cancel</button>
         <span class="muted small">Then save the rules, below.</span>
       </div>
-    </form>
+    </PageForm>
   );
 }
 

@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { api, type ConfigField, type Connection, type ConnectorMeta } from "./api.ts";
 import { useAction } from "./create_form.tsx";
 import { loadConnections } from "./state.ts";
+import { PageForm } from "./page_form.tsx";
 
 function FieldInput(
   { f, value, onInput, isSet }: {
@@ -127,11 +128,10 @@ export function ConnectionForm(
   };
   const title = existing ? `Edit ${existing.name}` : `New ${meta.displayName} connection`;
   return (
-    <form
+    <PageForm
       class="conn-form"
       aria-label={title}
-      onSubmit={async (e) => {
-        e.preventDefault();
+      onSubmit={async () => {
         const body = {
           name,
           tags,
@@ -204,6 +204,6 @@ export function ConnectionForm(
         <button type="button" onClick={test}>Test connection</button>
         <button type="button" onClick={onDone}>Cancel</button>
       </div>
-    </form>
+    </PageForm>
   );
 }

@@ -5,6 +5,7 @@ import { ConnectionForm } from "./connection_form.tsx";
 import { relative } from "./format.ts";
 import { connectionState, holderOf, webhookInfo } from "./settings_status.ts";
 import { loadConnections } from "./state.ts";
+import { toneClass } from "./tone.ts";
 
 function StatusFacts({ status }: { status: ConnectionStatus | undefined }) {
   return (
@@ -79,7 +80,9 @@ export function ConnectionRow({ c, meta }: { c: Connection; meta: ConnectorMeta 
     <li class="conn">
       <div class="conn-head">
         <strong>{c.name}</strong> <code class="muted">{c.id}</code>
-        <span class={`pill ${c.enabled ? "ok" : "off"}`}>{c.enabled ? "enabled" : "disabled"}</span>
+        <span class={`pill ${toneClass(c.enabled ? "ok" : "bad")}`}>
+          {c.enabled ? "enabled" : "disabled"}
+        </span>
         {c.tags.map((t) => <span class="tag" key={t}>{t}</span>)}
       </div>
       <dl class="conn-status">
@@ -140,7 +143,7 @@ export function FileConnections({ meta, known }: { meta: ConnectorMeta; known: S
       {[...seen].map(([id, { instance, status }]) => (
         <li class="conn" key={id}>
           <div class="conn-head">
-            <strong>{id}</strong> <span class="pill ok">from config file</span>
+            <strong>{id}</strong> <span class="pill tone-ok">from config file</span>
           </div>
           <dl class="conn-status">
             <dt>State</dt>

@@ -4,6 +4,7 @@
  */
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
+import { PageForm } from "./page_form.tsx";
 
 /** Runs an action with busy and error state; resolves true when it succeeded. */
 export function useAction() {
@@ -37,18 +38,39 @@ export function CreateForm(
 ) {
   const { busy, error, run } = useAction();
   return (
-    <form
-      class="create-form"
-      aria-label={label}
-      onSubmit={(e) => {
-        e.preventDefault();
-        void run(onCreate);
-      }}
-    >
+    <PageForm class="create-form" aria-label={label} onSubmit={() => run(onCreate)}>
       {children}
       <button type="submit" disabled={busy || disabled}>{submit}</button>
       {error && <span class="error-text" role="alert">{error}</span>}
-    </form>
+    </PageForm>
+  );
+}
+
+/** What Settings made (teams, API keys), one row each: its facts and a button that removes it; a refusal below. */
+export function MadeList<T extends { id: string; name: string }>(
+  { items, row, removeText, removeLabel, onRemove, error }: {
+    items: T[];
+    row: (item: T) => ComponentChildren;
+    removeText: string;
+    removeLabel: (item: T) => string;
+    onRemove: (item: T) => void;
+    error: string | null;
+  },
+) {
+  return (
+    <>
+      <ul class="conns">
+        {items.map((it) => (
+          <li class="conn row" key={it.id}>
+            {row(it)}
+            <button type="button" class="danger" aria-label={removeLabel(it)} onClick={() => onRemove(it)}>
+              {removeText}
+            </button>
+          </li>
+        ))}
+      </ul>
+      {error && <p class="error-text" role="alert">{error}</p>}
+    </>
   );
 }
 

@@ -82,6 +82,21 @@ function Narrow(
   );
 }
 
+/** The environment or service of a change, when it has one: the list, or the investigation, narrows to it. */
+function PlaceFact(
+  { field, title, value }: { field: "service" | "environment"; title: string; value: string },
+) {
+  if (!value) return null;
+  return (
+    <>
+      <dt>{title}</dt>
+      <dd>
+        <Narrow label={field} value={value} only={() => setFilters({ [field]: [value] })} focus={field} />
+      </dd>
+    </>
+  );
+}
+
 function close() {
   const id = selected.value?.id;
   selected.value = null;
@@ -180,32 +195,8 @@ function DetailBody({ e, inSheet = false }: { e: ChangeEvent; inSheet?: boolean 
         <dd>
           <Value v={e.time} format="time" />
         </dd>
-        {e.environment && (
-          <>
-            <dt>Environment</dt>
-            <dd>
-              <Narrow
-                label="environment"
-                value={e.environment}
-                only={() => setFilters({ environment: [e.environment] })}
-                focus="environment"
-              />
-            </dd>
-          </>
-        )}
-        {e.service && (
-          <>
-            <dt>Service</dt>
-            <dd>
-              <Narrow
-                label="service"
-                value={e.service}
-                only={() => setFilters({ service: [e.service] })}
-                focus="service"
-              />
-            </dd>
-          </>
-        )}
+        <PlaceFact field="environment" title="Environment" value={e.environment} />
+        <PlaceFact field="service" title="Service" value={e.service} />
         {where && (
           <>
             <dt>Where</dt>

@@ -4,7 +4,7 @@
  * seen among the loaded changes first.
  */
 import { useEffect, useState } from "preact/hooks";
-import { activeFilters, cleared, knownValues } from "./query.ts";
+import { activeFilters, cleared, type Filters, knownValues } from "./query.ts";
 import { events, facets, filters, metadata, pending, RANGES, setFilters, teams } from "./state.ts";
 
 function TextFilter(
@@ -55,6 +55,19 @@ const csv = (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean);
 /** The values seen first (most frequent first), then the rest on record. */
 const suggest = (seen: string[], known: string[]) => [...new Set([...seen, ...known])];
 
+/** The filters typed as comma-separated lists; service and environment suggest the values seen and on record. */
+const LIST_FILTERS: {
+  key: "service" | "environment" | "status" | "tag" | "author";
+  label: string;
+  facet?: { seen: "service" | "environment"; known: "services" | "environments" };
+}[] = [
+  { key: "service", label: "Service", facet: { seen: "service", known: "services" } },
+  { key: "environment", label: "Environment", facet: { seen: "environment", known: "environments" } },
+  { key: "status", label: "Status" },
+  { key: "tag", label: "Tags (exact)" },
+  { key: "author", label: "Author" },
+];
+
 /** datetime-local value (local time) <-> ISO. */
 const toLocal = (iso: string) => {
   if (!iso) return "";
@@ -62,6 +75,12 @@ const toLocal = (iso: string) => {
   return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 };
 const fromLocal = (v: string) => (v ? new Date(v).toISOString() : "");
+
+/** The time window as its two ends: a preset range's, counted back from now, or the ones set. */
+const bounds = (f: Filters): { from: string; to: string } =>
+  f.range
+    ? { from: new Date(Date.now() - RANGES[f.range]!).toISOString(), to: new Date().toISOString() }
+    : { from: f.from, to: f.to };
 
 export function FilterBar() {
   const f = filters.value;
@@ -90,34 +109,18 @@ export function FilterBar() {
             </button>
           ))}
         </div>
-        <label class="text-filter more">
-          <span>From</span>
-          <input
-            type="datetime-local"
-            name="from"
-            value={toLocal(f.range ? new Date(Date.now() - RANGES[f.range]!).toISOString() : f.from)}
-            onChange={(e) =>
-              setFilters({
-                range: "",
-                from: fromLocal(e.currentTarget.value),
-                to: f.range ? new Date().toISOString() : f.to,
-              })}
-          />
-        </label>
-        <label class="text-filter more">
-          <span>To</span>
-          <input
-            type="datetime-local"
-            name="to"
-            value={toLocal(f.range ? new Date().toISOString() : f.to)}
-            onChange={(e) =>
-              setFilters({
-                range: "",
-                to: fromLocal(e.currentTarget.value),
-                from: f.range ? new Date(Date.now() - RANGES[f.range]!).toISOString() : f.from,
-              })}
-          />
-        </label>
+        {(["from", "to"] as const).map((end) => (
+          <label class="text-filter more" key={end}>
+            <span>{end === "from" ? "From" : "To"}</span>
+            <input
+              type="datetime-local"
+              name={end}
+              value={toLocal(bounds(f)[end])}
+              onChange={(e) =>
+                setFilters({ range: "", ...bounds(f), [end]: fromLocal(e.currentTarget.value) })}
+            />
+          </label>
+        ))}
         <TextFilter
           label="Search"
           name="q"
@@ -173,38 +176,16 @@ export function FilterBar() {
             </select>
           </label>
         )}
-        <TextFilter
-          label="Service"
-          name="service"
-          value={f.service.join(", ")}
-          suggestions={suggest(knownValues(seen, "service"), facets.value.services)}
-          onCommit={(v) => setFilters({ service: csv(v) })}
-        />
-        <TextFilter
-          label="Environment"
-          name="environment"
-          value={f.environment.join(", ")}
-          suggestions={suggest(knownValues(seen, "environment"), facets.value.environments)}
-          onCommit={(v) => setFilters({ environment: csv(v) })}
-        />
-        <TextFilter
-          label="Status"
-          name="status"
-          value={f.status.join(", ")}
-          onCommit={(v) => setFilters({ status: csv(v) })}
-        />
-        <TextFilter
-          label="Tags (exact)"
-          name="tag"
-          value={f.tag.join(", ")}
-          onCommit={(v) => setFilters({ tag: csv(v) })}
-        />
-        <TextFilter
-          label="Author"
-          name="author"
-          value={f.author.join(", ")}
-          onCommit={(v) => setFilters({ author: csv(v) })}
-        />
+        {LIST_FILTERS.map(({ key, label, facet }) => (
+          <TextFilter
+            key={key}
+            label={label}
+            name={key}
+            value={f[key].join(", ")}
+            suggestions={facet && suggest(knownValues(seen, facet.seen), facets.value[facet.known])}
+            onCommit={(v) => setFilters({ [key]: csv(v) })}
+          />
+        ))}
         {active > 0 && (
           <button type="button" class="link clear" onClick={() => setFilters(cleared())}>
             Clear {active} {active === 1 ? "filter" : "filters"}

@@ -101,22 +101,13 @@ Deno.test("a pasted time is read back in UTC, in the reader's zone when it diffe
 });
 
 Deno.test("chain links in words: a commit exactly, an image tag by prefix", () => {
-  assert.equal(
-    linkText({ key: "sha:feedbeef00112233445566778899aabbccddeeff", confidence: "exact", from: "a" }),
-    "same commit feedbee",
-  );
-  assert.equal(
-    linkText({ key: "sha7:feedbee", confidence: "prefix", from: "a" }),
-    "image tag matches commit feedbee by prefix",
-  );
-  assert.equal(
-    linkText({ key: "pr:acme/checkout#42", confidence: "exact", from: "a" }),
-    "same pull request acme/checkout#42",
-  );
-  assert.equal(
-    linkText({ key: "image:registry.acme.dev/checkout:1.2", confidence: "exact", from: "a" }),
-    "same image checkout:1.2",
-  );
+  const cases: [key: string, confidence: "exact" | "prefix", text: string][] = [
+    ["sha:feedbeef00112233445566778899aabbccddeeff", "exact", "same commit feedbee"],
+    ["sha7:feedbee", "prefix", "image tag matches commit feedbee by prefix"],
+    ["pr:acme/checkout#42", "exact", "same pull request acme/checkout#42"],
+    ["image:registry.acme.dev/checkout:1.2", "exact", "same image checkout:1.2"],
+  ];
+  for (const [key, confidence, text] of cases) assert.equal(linkText({ key, confidence, from: "a" }), text);
 });
 
 Deno.test("a seven-digit key between two changes of the same commit is that commit, exactly", () => {

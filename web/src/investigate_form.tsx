@@ -7,6 +7,7 @@ import { dayClock, windowText } from "./format.ts";
 import { adjustWeight, parseAdjusted, readBack, WEIGHTS, WINDOWS } from "./incident.ts";
 import { answer, incident, setIncident } from "./investigation.ts";
 import { facets, narrow } from "./state.ts";
+import { PageForm } from "./page_form.tsx";
 
 export function asText(iso: string): string {
   const t = Date.parse(iso);
@@ -55,24 +56,30 @@ function WindowSelect() {
   );
 }
 
+/** The place of the trouble, each field offering the values on record. */
+const PLACE_FIELDS = [
+  { key: "service", label: "Service", known: "services" },
+  { key: "environment", label: "Environment", known: "environments" },
+] as const;
+type PlaceField = typeof PLACE_FIELDS[number];
+
 export function IncidentForm() {
   const i = incident.value;
   const [open, setOpen] = useState(false);
   const [when, setWhen] = useState(i.at ? asText(i.at) : "");
-  const [service, setService] = useState(i.service);
-  const [environment, setEnvironment] = useState(i.environment);
+  const [place, setPlace] = useState({ service: i.service, environment: i.environment });
   const [tried, setTried] = useState(false);
   // The chart, a link or Back moved the investigation: the form follows.
   useEffect(() => setWhen(i.at ? asText(i.at) : ""), [i.at]);
-  useEffect(() => setService(i.service), [i.service]);
-  useEffect(() => setEnvironment(i.environment), [i.environment]);
+  useEffect(() => setPlace((p) => ({ ...p, service: i.service })), [i.service]);
+  useEffect(() => setPlace((p) => ({ ...p, environment: i.environment })), [i.environment]);
   const read = readBack(when);
   const bad = read !== null && !read.ok;
   const submit = () => {
     setTried(true);
     if (!read || !read.ok) return;
     setOpen(false);
-    setIncident({ at: read.iso, service: service.trim(), environment: environment.trim() });
+    setIncident({ at: read.iso, service: place.service.trim(), environment: place.environment.trim() });
   };
   if (narrow.value && answer.value && i.at && !open) {
     return <IncidentSummary onChange={() => setOpen(true)} />;
@@ -82,16 +89,14 @@ export function IncidentForm() {
     const el = e.currentTarget as HTMLInputElement;
     if (i.at && list.includes(el.value) && (e as InputEvent).inputType !== "insertText") apply(el.value);
   };
+  /** Typing in a place field: kept as typed, and applied at once when it is a suggestion picked. */
+  const typed = ({ key, known }: PlaceField): InputEventHandler<HTMLInputElement> => (e) => {
+    const v = e.currentTarget.value;
+    setPlace((p) => ({ ...p, [key]: v }));
+    picked(e, facets.value[known], (v) => setIncident({ [key]: v }));
+  };
   return (
-    <form
-      id="incident-form"
-      class="incident-form"
-      aria-label="Investigate a moment"
-      onSubmit={(e) => {
-        e.preventDefault();
-        submit();
-      }}
-    >
+    <PageForm id="incident-form" class="incident-form" aria-label="Investigate a moment" onSubmit={submit}>
       <div class="when">
         <label for="incident-at">When did it start?</label>
         <div class="when-row">
@@ -104,9 +109,15 @@ export function IncidentForm() {
             spellcheck={false}
             aria-invalid={bad && (tried || when.length > 4)}
             aria-describedby="incident-at-read"
-            onInput={(e) => setWhen(e.currentTarget.value)}
+            onInput={(e) =>
+              setWhen(e.currentTarget.value)}
           />
-          <button type="button" class="link small" onClick={() => setWhen(asText(new Date().toISOString()))}>
+          <button
+            type="button"
+            class="link small"
+            onClick={() =>
+              setWhen(asText(new Date().toISOString()))}
+          >
             now
           </button>
         </div>
@@ -121,47 +132,27 @@ export function IncidentForm() {
             : read.message}
         </output>
       </div>
-      <FacetInput
-        label="Service"
-        name="incident-service"
-        value={service}
-        known={facets.value.services}
-        onInput={(e) => {
-          setService(e.currentTarget.value);
-          picked(e, facets.value.services, (v) => setIncident({ service: v }));
-        }}
-      />
-      <FacetInput
-        label="Environment"
-        name="incident-environment"
-        value={environment}
-        known={facets.value.environments}
-        onInput={(e) => {
-          setEnvironment(e.currentTarget.value);
-          picked(e, facets.value.environments, (v) => setIncident({ environment: v }));
-        }}
-      />
+      {PLACE_FIELDS.map((f) => <FacetInput key={f.key} field={f} value={place[f.key]} onInput={typed(f)} />)}
       <label class="text-filter">
         <span>Look back</span>
         <WindowSelect />
       </label>
       <button type="submit" class="primary">Investigate</button>
-    </form>
+    </PageForm>
   );
 }
 
 /** One weight: the value in use, adjustable; applied a moment after the last keystroke. */
-/** A text input offering the values seen so far (`<name>s` is its datalist). */
-function FacetInput({ label, name, value, known, onInput }: {
-  label: string;
-  name: string;
+/** A place field's text input, offering the values on record (`incident-<key>s` is its datalist). */
+function FacetInput({ field, value, onInput }: {
+  field: PlaceField;
   value: string;
-  known: string[];
   onInput: InputEventHandler<HTMLInputElement>;
 }) {
+  const name = `incident-${field.key}`;
   return (
     <label class="text-filter">
-      <span>{label}</span>
+      <span>{field.label}</span>
       <input
         name={name}
         value={value}
@@ -171,7 +162,7 @@ function FacetInput({ label, name, value, known, onInput }: {
         onInput={onInput}
       />
       <datalist id={`${name}s`}>
-        {known.map((s) => <option key={s} value={s} />)}
+        {facets.value[field.known].map((s) => <option key={s} value={s} />)}
       </datalist>
     </label>
   );

@@ -19,6 +19,7 @@ import {
   view,
 } from "./state.ts";
 import { Teams } from "./teams.tsx";
+import { toneClass } from "./tone.ts";
 
 function ConnectorSection({ m }: { m: ConnectorMeta }) {
   const [adding, setAdding] = useState(false);
@@ -32,7 +33,7 @@ function ConnectorSection({ m }: { m: ConnectorMeta }) {
         <div>
           <h3 id={titleId}>
             {m.displayName}{" "}
-            <span class={`pill ${summary.pill.ok ? "ok" : "off"}`} title={summary.pill.title}>
+            <span class={`pill ${toneClass(summary.pill.ok ? "ok" : "bad")}`} title={summary.pill.title}>
               {summary.pill.text}
             </span>
           </h3>

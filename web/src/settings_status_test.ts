@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { startingStatus } from "@painchain/shared/internal";
 import type { ConnectorMeta } from "./api.ts";
 import { connectionState, connectorSummary, holderOf, webhookInfo } from "./settings_status.ts";
 
@@ -33,26 +34,8 @@ function meta(over: Partial<ConnectorMeta> = {}): ConnectorMeta {
       startedAt: "",
       heartbeatAt: "",
       connections: [
-        {
-          connectionId: "c1",
-          state: "idle",
-          lastPollAt: null,
-          lastSuccessAt: null,
-          lastError: null,
-          lastErrorAt: null,
-          eventsPublished: 3,
-          rateLimit: null,
-        },
-        {
-          connectionId: "c2",
-          state: "standby",
-          lastPollAt: null,
-          lastSuccessAt: null,
-          lastError: null,
-          lastErrorAt: null,
-          eventsPublished: 0,
-          rateLimit: null,
-        },
+        { ...startingStatus("c1"), state: "idle", eventsPublished: 3 },
+        { ...startingStatus("c2"), state: "standby" },
       ],
     }],
     ...over,

@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, type PublicConnector } from "./api.ts";
 import { Logo } from "./card.tsx";
 import { session } from "./state.ts";
+import { PageForm } from "./page_form.tsx";
 
 /** The connectors this PainChain collects from, from the public catalog (no sign-in needed). */
 function Sources() {
@@ -32,11 +33,10 @@ export function SignIn({ onCancel }: { onCancel?: () => void }) {
   const [busy, setBusy] = useState(false);
   return (
     <main class="sign-in">
-      <form
+      <PageForm
         class="sign-in-card"
         aria-labelledby="sign-in-title"
-        onSubmit={async (e) => {
-          e.preventDefault();
+        onSubmit={async () => {
           setBusy(true);
           setError(null);
           try {
@@ -80,7 +80,7 @@ export function SignIn({ onCancel }: { onCancel?: () => void }) {
           {onCancel && <button type="button" onClick={onCancel}>Cancel</button>}
         </div>
         <Sources />
-      </form>
+      </PageForm>
     </main>
   );
 }

@@ -1,7 +1,7 @@
 /** Settings › Teams: a team is a name for a set of tags; the timeline's team filter shows changes with any. */
 import { useState } from "preact/hooks";
 import { api } from "./api.ts";
-import { CreateForm, InlineField, useAction } from "./create_form.tsx";
+import { CreateForm, InlineField, MadeList, useAction } from "./create_form.tsx";
 import { loadTeams, teams } from "./state.ts";
 
 export function Teams() {
@@ -14,22 +14,18 @@ export function Teams() {
       <p class="muted">
         A team is a name for a set of tags; the timeline's team filter shows changes carrying any of them.
       </p>
-      <ul class="conns">
-        {teams.value.map((t) => (
-          <li class="conn row" key={t.id}>
+      <MadeList
+        items={teams.value}
+        row={(t) => (
+          <>
             <strong>{t.name}</strong> {t.tags.map((x) => <span class="tag" key={x}>{x}</span>)}
-            <button
-              type="button"
-              class="danger"
-              aria-label={`Delete team ${t.name}`}
-              onClick={() => remove.run(() => api.deleteTeam(t.id).then(loadTeams))}
-            >
-              Delete
-            </button>
-          </li>
-        ))}
-      </ul>
-      {remove.error && <p class="error-text" role="alert">{remove.error}</p>}
+          </>
+        )}
+        removeText="Delete"
+        removeLabel={(t) => `Delete team ${t.name}`}
+        onRemove={(t) => remove.run(() => api.deleteTeam(t.id).then(loadTeams))}
+        error={remove.error}
+      />
       <CreateForm
         label="New team"
         submit="Add team"

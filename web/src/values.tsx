@@ -19,8 +19,8 @@ function Diff({ rows }: { rows: Record<string, unknown>[] }) {
         {rows.map((d, i) => (
           <tr key={i}>
             <th scope="row">{String(d.field ?? d.path ?? "")}</th>
-            <td class="before">{shown(d.before)}</td>
-            <td class="after">{shown(d.after)}</td>
+            <td class="before tone-bad">{shown(d.before)}</td>
+            <td class="after tone-ok">{shown(d.after)}</td>
           </tr>
         ))}
       </tbody>
