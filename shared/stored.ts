@@ -48,6 +48,11 @@ export interface StoredEventRow extends ChangeText {
   version: number;
 }
 
+/** Already what toISOString() writes (the store hands over the event's own times): kept as it is. */
+const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const iso = (t: Date | string) =>
+  typeof t === "string" && CANONICAL_ISO.test(t) ? t : new Date(t).toISOString();
+
 export function storedEventFromRow(row: unknown): StoredEvent {
   const r = row as StoredEventRow;
 
@@ -68,10 +73,10 @@ export function storedEventFromRow(row: unknown): StoredEvent {
     environment: r.environment ?? "",
     team: r.team ?? "",
     metadata: r.metadata,
-    time: new Date(r.occurred_at).toISOString(),
-    recordedAt: new Date(r.recorded_at).toISOString(),
-    storedAt: new Date(r.stored_at).toISOString(),
-    updatedAt: new Date(r.updated_at).toISOString(),
+    time: iso(r.occurred_at),
+    recordedAt: iso(r.recorded_at),
+    storedAt: iso(r.stored_at),
+    updatedAt: iso(r.updated_at),
     version: r.version,
   };
 }

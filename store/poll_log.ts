@@ -3,7 +3,7 @@
  * PainChain was watching, from which coverage gaps are computed. A durable consumer, batched, acked after commit.
  */
 import { AckPolicy, DeliverPolicy, type JsMsg } from "nats";
-import { decoder, errorFields, type Logger, type Names, type Nats } from "@painchain/shared/internal";
+import { decoder, ensureDurable, errorFields, type Logger, type Names, type Nats } from "@painchain/shared/internal";
 import { z } from "zod";
 import type { Sql } from "./db.ts";
 
@@ -25,21 +25,13 @@ export const POLL_LOG_CONSUMER = "store_polls";
 
 export async function startPollLog(o: { nats: Nats; sql: Sql; names: Names; log: Logger }) {
   const stream = o.names.statusStream;
-  try {
-    await o.nats.jsm.consumers.info(stream, POLL_LOG_CONSUMER);
-  } catch {
-    await o.nats.jsm.consumers.add(stream, {
-      durable_name: POLL_LOG_CONSUMER,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      ack_wait: 30_000 * 1e6,
-      max_deliver: 1_000_000,
-    }).catch(async (err) => {
-      await o.nats.jsm.consumers.info(stream, POLL_LOG_CONSUMER).catch(() => {
-        throw err;
-      });
-    });
-  }
+  await ensureDurable(o.nats.jsm, stream, {
+    durable_name: POLL_LOG_CONSUMER,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: 30_000 * 1e6,
+    max_deliver: 1_000_000,
+  });
   const consumer = await o.nats.js.consumers.get(stream, POLL_LOG_CONSUMER);
   const messages = await consumer.consume({ max_messages: 500 });
   let batch: JsMsg[] = [];

@@ -7,7 +7,7 @@ import postgres from "postgres";
 import { createPublisher, silentLogger } from "@painchain/shared/internal";
 import { createTestDb, createTestNats } from "@painchain/testing";
 import { benchEvent } from "./ingest.ts";
-import { cpuMeter, cpuMs, log, type Results, startService, waitUntil } from "./util.ts";
+import { cpuMeter, cpuMs, log, type Results, sampleRss, startService, waitUntil } from "./util.ts";
 
 export function storeEnv(dbUrl: string, prefix: string): Record<string, string> {
   const env: Record<string, string> = {
@@ -49,6 +49,7 @@ export async function benchDrain(results: Results, total = 200_000): Promise<voi
       profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [],
     );
     const storeCpu0 = cpuMs(store.pid);
+    const rss = sampleRss(store.pid);
     const ready = performance.now();
     // Done when the store has acknowledged the last message (acks follow commits); then the rows are counted.
     await waitUntil(
@@ -61,6 +62,7 @@ export async function benchDrain(results: Results, total = 200_000): Promise<voi
     );
     const done = performance.now();
     const storeCpu = cpuMs(store.pid) - storeCpu0;
+    const rssPeak = rss.stop();
     const used = meter.stop();
     const [{ n }] = await sql`SELECT count(*)::int AS n FROM change_events` as unknown as [{ n: number }];
     if (n !== total) throw new Error(`Drained ${n} rows of ${total}`);
@@ -73,6 +75,11 @@ export async function benchDrain(results: Results, total = 200_000): Promise<voi
       note: `${total} events from a pre-filled stream, from the store's start to the last ack`,
     };
     results.store_drain_seconds = { value: +seconds.toFixed(2), unit: "s" };
+    results.drain_store_rss_mb = {
+      value: +rssPeak.toFixed(1),
+      unit: "MB",
+      note: "the store's peak RSS while draining",
+    };
     results.store_drain_startup_seconds = { value: +((ready - t0) / 1000).toFixed(2), unit: "s" };
     const per1k = (ms: number) => +(ms / (total / 1000)).toFixed(1);
     results.drain_store_cpu_ms_per_1k = { value: per1k(storeCpu), unit: "CPU-ms" };
@@ -85,7 +92,9 @@ export async function benchDrain(results: Results, total = 200_000): Promise<voi
     log(
       `drain: ${total} in ${seconds.toFixed(2)} s = ${Math.round(total / seconds)}/s; CPU-ms per 1k: store ${
         per1k(storeCpu)
-      }, postgres ${per1k(used.postgres!)}, nats ${per1k(used.nats!)}`,
+      }, postgres ${per1k(used.postgres!)}, nats ${per1k(used.nats!)}; store peak RSS ${
+        rssPeak.toFixed(0)
+      } MB`,
     );
   } finally {
     await sql.end();

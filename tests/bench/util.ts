@@ -21,7 +21,6 @@ export function sampleRss(pid: number, ms = 200) {
 }
 
 export const PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read", "--allow-sys"];
-/** The store keeps V8's young generation small: its batches are short-lived garbage (as in compose.yaml). */
 /** The store's V8 flags, as compose runs it; BENCH_STORE_V8_FLAGS (space-separated) tries others. */
 export const STORE_FLAGS = Deno.env.get("BENCH_STORE_V8_FLAGS")?.split(" ") ??
   ["--v8-flags=--max-semi-space-size=4"];
