@@ -3,7 +3,14 @@
  * PainChain was watching, from which coverage gaps are computed. A durable consumer, batched, acked after commit.
  */
 import { AckPolicy, DeliverPolicy, type JsMsg } from "nats";
-import { decoder, ensureDurable, errorFields, type Logger, type Names, type Nats } from "@painchain/shared/internal";
+import {
+  decoder,
+  ensureDurable,
+  errorFields,
+  type Logger,
+  type Names,
+  type Nats,
+} from "@painchain/shared/internal";
 import { z } from "zod";
 import type { Sql } from "./db.ts";
 
