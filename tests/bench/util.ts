@@ -159,8 +159,14 @@ export async function ensureWrk(): Promise<void> {
       () => false,
     );
   if (ok) return;
-  await new Deno.Command("apt-get", { args: ["install", "-y", "-qq", "wrk"], stdout: "null", stderr: "null" })
-    .output();
+  const install = await new Deno.Command("apt-get", { args: ["install", "-y", "-qq", "wrk"], stdout: "null" })
+    .output().catch((err) => ({ success: false, stderr: new TextEncoder().encode(String(err)) }));
+  if (!install.success) {
+    const why = new TextDecoder().decode(install.stderr).trim().split("\n").at(-1);
+    throw new Error(
+      `The query benchmarks need wrk: install it (apt-get install wrk). Installing failed: ${why}`,
+    );
+  }
 }
 
 export function log(msg: string) {
