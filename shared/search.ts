@@ -1,11 +1,12 @@
 /**
  * Full-text search with one definition of a word for both sides: the store turns a change's text into a tsvector
  * literal, the gateway turns a websearch-style query into a tsquery literal. Postgres parses neither: its text
- * parser (to_tsvector) was a third of its time per stored change. A word is a run of letters and digits, lower-
- * cased, so "checkout" finds acme/checkout#12 and the phrase "service-3" finds "service 3".
+ * parser (to_tsvector) was a third of its time per stored change. A word is a run of letters, combining marks and
+ * digits (NFC, lower-cased; a dotted capital I is an i, a final sigma a sigma), so "checkout" finds
+ * acme/checkout#12, "İzmir" finds IZMIR, and the phrase "service-3" finds "service 3".
  */
 
-const NOT_WORD = /[^\p{L}\p{N}]+/u;
+const NOT_WORD = /[^\p{L}\p{M}\p{N}]+/u;
 /** Postgres's limits, as to_tsvector applies them: a lexeme under 2 KiB, positions up to 16383, 255 per lexeme. */
 const MAX_WORD_BYTES = 2046;
 const MAX_POSITION = 16383;
@@ -13,13 +14,34 @@ const MAX_POSITIONS = 255;
 const DESCRIPTION_CHARS = 2000;
 const utf8 = new TextEncoder();
 
+/** Which definition of a word a stored vector was made with: rows made with another are re-indexed. */
+export const SEARCH_VERSION = 1;
+
 /** The words of a text, in order. */
 export function searchWords(text: string): string[] {
   const out: string[] = [];
-  for (const w of text.toLowerCase().split(NOT_WORD)) {
+  // deno-lint-ignore no-control-regex
+  const plain = /^[\x00-\x7f]*$/.test(text);
+  const lower = plain
+    ? text.toLowerCase()
+    : text.normalize("NFC").replaceAll("İ", "I").toLowerCase().replaceAll("ς", "σ");
+  for (const w of lower.split(NOT_WORD)) {
     if (w !== "" && (w.length * 3 <= MAX_WORD_BYTES || utf8.encode(w).length <= MAX_WORD_BYTES)) out.push(w);
   }
   return out;
+}
+
+/** Each word's positions (from 1), as Postgres keeps them: at most 255 per word, none past 16383. */
+export function wordPositions(words: string[]): Map<string, number[]> {
+  const at = new Map<string, number[]>();
+  let pos = 0;
+  for (const w of words) {
+    if (pos < MAX_POSITION) pos++;
+    const list = at.get(w);
+    if (!list) at.set(w, [pos]);
+    else if (list.length < MAX_POSITIONS && list[list.length - 1] !== pos) list.push(pos);
+  }
+  return at;
 }
 
 /** The fields a change is found by. */
@@ -52,24 +74,10 @@ export function searchText(r: Searchable): string {
 
 /** A change's search vector, as the text Postgres reads into a tsvector: `'word':1,4 'other':2 …`. */
 export function searchVector(r: Searchable): string {
-  // Each word with its positions, in order of first appearance; the rare repeated word counts its positions.
-  const at = new Map<string, string>();
-  const repeats = new Map<string, number>();
-  let pos = 0;
-  for (const w of searchWords(searchText(r))) {
-    if (pos < MAX_POSITION) pos++;
-    const seen = at.get(w);
-    if (seen === undefined) {
-      at.set(w, String(pos));
-      continue;
-    }
-    const n = (repeats.get(w) ?? 1) + 1;
-    if (n > MAX_POSITIONS || (pos === MAX_POSITION && seen.endsWith(String(MAX_POSITION)))) continue;
-    repeats.set(w, n);
-    at.set(w, `${seen},${pos}`);
-  }
   let out = "";
-  for (const [w, positions] of at) out += `${out ? " " : ""}'${w}':${positions}`;
+  for (const [w, at] of wordPositions(searchWords(searchText(r)))) {
+    out += `${out ? " " : ""}'${w}':${at.join(",")}`;
+  }
   return out;
 }
 
@@ -108,10 +116,11 @@ export function searchQuery(q: string): string | null {
   return alternatives.length ? alternatives.join(" | ") : null;
 }
 
-/** Whether a text matches a parsed search, as Postgres would match its vector (for changes that arrive live). */
+/** Whether a text matches a parsed search, as Postgres matches its vector (for changes that arrive live). */
 export function matchesSearch(text: string, groups: SearchGroup[]): boolean {
   if (groups.length === 0) return false;
-  const words = searchWords(text);
-  const has = (t: string[]) => words.some((_, i) => t.every((w, j) => words[i + j] === w));
+  const at = wordPositions(searchWords(text));
+  const has = (t: string[]) =>
+    (at.get(t[0]!) ?? []).some((p) => t.every((w, j) => j === 0 || (at.get(w)?.includes(p + j) ?? false)));
   return groups.some((g) => g.must.every(has) && !g.not.some(has));
 }

@@ -15,18 +15,20 @@ Deno.test("searchWords: runs of letters and digits, lower-cased", () => {
   assert.deepEqual(searchWords("x".repeat(2047)), [], "a word over Postgres's lexeme limit is left out");
 });
 
+const NONE = {
+  title: "",
+  author: "",
+  subject: null,
+  description: "",
+  service: "",
+  environment: "",
+  tags: [],
+  refs: [],
+};
+
 Deno.test("searchVector: positions in order, repeated words collected", () => {
-  const none = {
-    author: "",
-    subject: null,
-    description: "",
-    service: "",
-    environment: "",
-    tags: [],
-    refs: [],
-  };
   const v = searchVector({
-    ...none,
+    ...NONE,
     title: "Roll out checkout",
     author: "jane",
     subject: "acme/checkout",
@@ -68,4 +70,20 @@ Deno.test("parseSearch reads words, quoted phrases, -exclusions and or; matchesS
   assert.ok(matchesSearch(text, parseSearch("payments or acme/checkout")));
   assert.ok(!matchesSearch(text, parseSearch("chec")), "whole words, as the server's index");
   assert.ok(!matchesSearch(text, parseSearch("!!!")));
+});
+
+Deno.test("words in other scripts: combining marks stay in a word, İ is an i, a final sigma a sigma, NFC", () => {
+  assert.deepEqual(searchWords("हिन्दी भाषा"), ["हिन्दी", "भाषा"]);
+  assert.deepEqual(searchWords("İZMİR"), searchWords("izmir"));
+  assert.deepEqual(searchWords("ΟΔΟΣ'Α"), ["οδοσ", "α"]);
+  assert.deepEqual(searchWords("ΟΔΟΣ"), searchWords("Οδος"));
+  assert.deepEqual(searchWords("cafe\u0301"), searchWords("café"));
+  assert.ok(matchesSearch("Deploy to İzmir", parseSearch("izmir")));
+});
+
+Deno.test("matchesSearch sees what the stored vector keeps: 255 positions of a word", () => {
+  const text = "x ".repeat(300) + "x rollback";
+  assert.ok(!matchesSearch(text, parseSearch('"x rollback"')), "the 301st x is not kept, as in Postgres");
+  assert.ok(matchesSearch(text, parseSearch("x rollback")));
+  assert.match(searchVector({ ...NONE, description: text }), /'rollback':302$/);
 });

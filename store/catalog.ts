@@ -18,6 +18,7 @@ import {
   type Logger,
   type StoredCatalog,
 } from "@painchain/shared/internal";
+import { SEARCH_VERSION, searchVector } from "@painchain/shared/search";
 import type { Sql } from "./db.ts";
 
 export type { CatalogState } from "./upsert.ts";
@@ -86,6 +87,9 @@ export async function watchCatalog(
 interface StaleRow {
   connector: string;
   id: string;
+  title: string;
+  author: string;
+  description: string;
   subject: string | null;
   tags: string[];
   refs: string[];
@@ -95,9 +99,10 @@ interface StaleRow {
 }
 
 /**
- * Re-derives rows written under another catalog version: one pass over the table in key order (batches of
- * `batch` rows, short statements), again if the catalog changed meanwhile. One store at a time holds the lock;
- * the others skip. Returns the rows updated.
+ * Re-derives rows written under another catalog version, or whose search vector was made with another definition
+ * of a word (SEARCH_VERSION): one pass over the table in key order (batches of `batch` rows, short statements),
+ * again if the catalog changed meanwhile. One store at a time holds the lock; the others skip. Returns the rows
+ * updated.
  */
 export async function rederive(
   sql: Sql,
@@ -118,9 +123,11 @@ export async function rederive(
         let after: [string, string] = ["", ""];
         for (;;) {
           if (o.signal?.aborted || state().version !== version) break;
-          const page = await reserved<(StaleRow & { occurred_at: Date; catalog_version: number })[]>`
-            SELECT c.connector, c.id, c.occurred_at, subject, tags, refs, metadata, declared_service,
-              declared_environment, catalog_version
+          const page = await reserved<
+            (StaleRow & { occurred_at: Date; catalog_version: number; search_version: number })[]
+          >`
+            SELECT c.connector, c.id, c.occurred_at, title, author, left(description, 2000) AS description, subject,
+              tags, refs, metadata, declared_service, declared_environment, catalog_version, search_version
             FROM (SELECT connector, id, occurred_at FROM change_event_keys
               WHERE (connector, id) > (${after[0]}, ${after[1]}) ORDER BY connector, id LIMIT ${batch}) k
             JOIN change_events c ON c.connector = k.connector AND c.occurred_at = k.occurred_at AND c.id = k.id
@@ -136,7 +143,9 @@ export async function rederive(
             continue;
           }
           after = [page.at(-1)!.connector, page.at(-1)!.id];
-          const rows = page.filter((r) => r.catalog_version !== version);
+          const rows = page.filter((r) =>
+            r.catalog_version !== version || r.search_version !== SEARCH_VERSION
+          );
           if (rows.length === 0) continue;
           const values = rows.map((r) => {
             const d = derive(catalog, {
@@ -153,18 +162,18 @@ export async function rederive(
               service: d.service,
               environment: d.environment,
               team: d.team,
+              search: searchVector({ ...r, service: d.service, environment: d.environment }),
             };
           });
           // Only rows still on an older catalog: a write meanwhile already derived with the new one.
           const res = await reserved`
             UPDATE change_events c SET service = v.service, environment = v.environment, team = v.team,
-              catalog_version = ${version},
-              search = change_event_search(c.title, c.author, c.subject, c.description, c.tags, c.refs, v.service,
-                v.environment)
+              catalog_version = ${version}, search = v.search, search_version = ${SEARCH_VERSION}
             FROM jsonb_to_recordset(${reserved.json(values as never)}::jsonb)
-              AS v(connector text, id text, occurred_at timestamptz, service text, environment text, team text)
+              AS v(connector text, id text, occurred_at timestamptz, service text, environment text, team text,
+                search tsvector)
             WHERE c.connector = v.connector AND c.occurred_at = v.occurred_at AND c.id = v.id
-              AND c.catalog_version <> ${version}`;
+              AND (c.catalog_version <> ${version} OR c.search_version <> ${SEARCH_VERSION})`;
           updated += res.count;
           // Give ingest the table between batches.
           await new Promise((r) => setTimeout(r, 2));

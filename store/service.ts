@@ -30,7 +30,10 @@ export async function startStore(
     rederiving = rederiving.then(async () => {
       const rows = await rederive(o.sql, catalog.current, { log: o.log, signal: background.signal });
       if (rows > 0) {
-        o.log.info("Re-derived services and environments", { rows, version: catalog.current().version });
+        o.log.info("Re-derived services, environments and search vectors", {
+          rows,
+          version: catalog.current().version,
+        });
       }
     });
   });

@@ -13,7 +13,7 @@ import {
   storedEventFromRow,
 } from "@painchain/shared/internal";
 import type { Sql } from "./db.ts";
-import { searchVector } from "@painchain/shared/search";
+import { SEARCH_VERSION, searchVector } from "@painchain/shared/search";
 import { linksOf } from "./search.ts";
 import { ensurePartitions, forgetPartitions, isMissingPartition } from "./partitions.ts";
 
@@ -44,8 +44,9 @@ interface Row {
   occurred_at: string;
   recorded_at: string;
   content_hash: string;
-  /** The tsvector's text (@painchain/shared/search). */
+  /** The tsvector's text (@painchain/shared/search), and the definition of a word it was made with. */
   search: string;
+  search_version: number;
   /** The keys that chain it to other changes. */
   links: string[];
 }
@@ -91,6 +92,7 @@ export function toRow(e: PainchainCloudEvent, cat: CatalogState = NO_CATALOG): R
     recorded_at: e.recordedtime,
     content_hash: contentHash(e),
     search: "",
+    search_version: SEARCH_VERSION,
     links: linksOf(d.refs),
   };
   row.search = searchVector(row);

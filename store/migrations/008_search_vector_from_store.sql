@@ -1,5 +1,9 @@
 -- The search vector arrives made: the store splits a change's text into words (@painchain/shared/search) and sends
 -- the tsvector's text, which Postgres reads without running its text parser (a third of its time per write).
+-- search_version says which definition of a word made it (0: Postgres's parser, before this); the store
+-- re-indexes rows made with another one in the background (store/catalog.ts).
+ALTER TABLE change_events ADD COLUMN IF NOT EXISTS search_version smallint NOT NULL DEFAULT 0;
+
 -- The store's batch write, one statement for the client (no transaction held open across round trips). Inside,
 -- each statement has its own snapshot: the first decides on change_event_keys, under the keys' row locks (taken
 -- in key order, held to commit), which versions win — a new key; a newer version (later recorded_at, then hash;
@@ -58,14 +62,16 @@ BEGIN
         declared_environment = x.declared_environment, service = x.service, environment = x.environment,
         team = x.team, catalog_version = x.catalog_version, metadata = x.metadata,
         recorded_at = x.recorded_at, content_hash = x.content_hash,
-        search = coalesce(x.search, to_tsvector('simple', x.search_doc)), links = x.links, updated_at = now(), version = c.version + 1
+        search = coalesce(x.search, to_tsvector('simple', x.search_doc)),
+        search_version = CASE WHEN x.search IS NULL THEN 0 ELSE x.search_version END, links = x.links,
+        updated_at = now(), version = c.version + 1
       FROM jsonb_to_recordset(won) AS w(connector text, id text, inserted boolean, prev_at timestamptz),
         jsonb_to_recordset(batch) AS x(connector text, id text, event_type text, connection_id text, source text,
           subject text, title text, description text, author text, url text, status text, tags text[],
           refs text[], declared_service text, declared_environment text, service text, environment text,
           team text, catalog_version integer, metadata jsonb, occurred_at timestamptz, recorded_at timestamptz,
-          content_hash text, search tsvector, search_doc text,
-          links text[])
+          content_hash text, search tsvector, search_version smallint,
+          search_doc text, links text[])
       WHERE NOT w.inserted AND x.connector = w.connector AND x.id = w.id AND w.prev_at = x.occurred_at
         AND c.connector = x.connector AND c.occurred_at = x.occurred_at AND c.id = x.id
       RETURNING c.connector, c.id, c.stored_at, c.updated_at, c.version
@@ -78,19 +84,21 @@ BEGIN
     INSERT INTO change_events AS c (
       connector, id, event_type, connection_id, source, subject, title, description, author, url, status,
       tags, refs, declared_service, declared_environment, service, environment, team, catalog_version,
-      metadata, occurred_at, recorded_at, content_hash, search, links, version, stored_at
+      metadata, occurred_at, recorded_at, content_hash, search, search_version, links, version, stored_at
     )
     SELECT x.connector, x.id, x.event_type, x.connection_id, x.source, x.subject, x.title, x.description,
       x.author, x.url, x.status, x.tags, x.refs, x.declared_service, x.declared_environment, x.service,
       x.environment, x.team, x.catalog_version, x.metadata, x.occurred_at, x.recorded_at, x.content_hash,
-      coalesce(x.search, to_tsvector('simple', x.search_doc)), x.links, coalesce(m.version + 1, 1), coalesce(m.stored_at, now())
+      coalesce(x.search, to_tsvector('simple', x.search_doc)),
+      CASE WHEN x.search IS NULL THEN 0 ELSE x.search_version END, x.links, coalesce(m.version + 1, 1),
+      coalesce(m.stored_at, now())
     FROM jsonb_to_recordset(won) AS w(connector text, id text, inserted boolean, prev_at timestamptz)
     JOIN jsonb_to_recordset(batch) AS x(connector text, id text, event_type text, connection_id text, source text,
         subject text, title text, description text, author text, url text, status text, tags text[],
         refs text[], declared_service text, declared_environment text, service text, environment text,
         team text, catalog_version integer, metadata jsonb, occurred_at timestamptz, recorded_at timestamptz,
-        content_hash text, search tsvector, search_doc text,
-          links text[])
+        content_hash text, search tsvector, search_version smallint,
+          search_doc text, links text[])
       ON x.connector = w.connector AND x.id = w.id
     LEFT JOIN jsonb_to_recordset(coalesce(moved, '[]')) AS m(connector text, id text, version integer,
         stored_at timestamptz)

@@ -1,6 +1,9 @@
 -- Changes per 5 minutes, connector and event type, beside the hourly counts: a day's timeline in 15-minute bins
 -- reads a few thousand counters instead of counting every change of the day (hundreds of thousands in a large
 -- organization). One trigger function keeps both, one aggregate per table per write statement.
+-- Writers wait while the counts are filled from the rows, so no write falls between the fill and the new trigger.
+LOCK TABLE change_events IN SHARE ROW EXCLUSIVE MODE;
+
 CREATE TABLE IF NOT EXISTS change_event_minutes (LIKE change_event_hours INCLUDING ALL);
 
 CREATE OR REPLACE FUNCTION change_event_hours_apply() RETURNS trigger LANGUAGE plpgsql AS $$
