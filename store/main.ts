@@ -11,13 +11,17 @@ import {
 import { publishCatalogFile } from "./catalog.ts";
 import { storeEnvSchema } from "./config.ts";
 import { startStore } from "./service.ts";
-import { createSql } from "./db.ts";
+import { createSql, STORE_SESSION_SETTINGS } from "./db.ts";
 import { migrate } from "./migrate.ts";
 
 const cfg = parseEnv(storeEnvSchema, readEnv(storeEnvSchema));
 const log = createLogger({ service: "store" }, { level: cfg.LOG_LEVEL });
 const n = names(cfg.PAINCHAIN_PREFIX);
-const sql = createSql(cfg.DATABASE_URL, { max: cfg.STORE_CONCURRENCY + 1, name: "painchain-store" });
+const sql = createSql(cfg.DATABASE_URL, {
+  max: cfg.STORE_CONCURRENCY + 1,
+  name: "painchain-store",
+  settings: STORE_SESSION_SETTINGS,
+});
 
 for (let attempt = 1;; attempt++) {
   try {
