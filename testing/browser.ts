@@ -2,7 +2,7 @@
  * Headless Chromium (Debian's) driven by playwright-core, for browser tests and screenshots; and an incident to
  * investigate (changes, a chain, coverage gaps) for the incident-mode and accessibility tests.
  */
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import {
   cloudEventSchema,
   connectionKey,
@@ -134,6 +134,29 @@ export async function signIn(page: Page, url: string, token: string): Promise<vo
 /** Whether the page scrolls sideways (something wider than the window). */
 export function overflowsSideways(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+}
+
+/**
+ * The locator's text once it matches `re` (the UI renders after an event's handler returns, later on a loaded
+ * machine, so a read right after a click can see the page before it). Fails with the last text seen.
+ */
+export async function textMatching(locator: Locator, re: RegExp, timeout = 10_000): Promise<string> {
+  const until = Date.now() + timeout;
+  for (;;) {
+    const text = (await locator.textContent({ timeout })) ?? "";
+    if (re.test(text)) return text;
+    if (Date.now() > until) throw new Error(`Text never matched ${re}; last seen: ${JSON.stringify(text)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Waits until `selector` matches exactly `n` elements. */
+export async function countReaches(page: Page, selector: string, n: number, timeout = 10_000): Promise<void> {
+  await page.waitForFunction(
+    ([sel, want]) => document.querySelectorAll(sel as string).length === want,
+    [selector, n] as const,
+    { timeout },
+  );
 }
 
 // --- An incident to investigate, for the incident-mode and accessibility tests. ---

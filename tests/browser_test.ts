@@ -309,10 +309,12 @@ browserTest(
             if (w < 900) {
               await page.keyboard.press("Escape");
               await page.waitForSelector(".detail", { state: "detached" });
-              assert.equal(
-                await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.id),
-                await card.getAttribute("data-id"),
-                "Esc returns the focus to the card",
+              // Esc returns the focus to the card (once the closed sheet's effects have run).
+              const cardId = await card.getAttribute("data-id");
+              await page.waitForFunction(
+                (id) => (document.activeElement as HTMLElement | null)?.dataset.id === id,
+                cardId,
+                { timeout: 5_000 },
               );
               // With the sheet closed, arrows only move the focus; Enter opens the focused change.
               await page.keyboard.press("ArrowDown");
@@ -340,8 +342,14 @@ browserTest(
               b.textContent === "gitlab" || b.textContent === "GitLab"
             )
           );
+          // The chart loads apart from the list: wait for it to follow.
+          await page.waitForFunction(() => document.querySelectorAll(".legend-item").length === 1)
+            .catch(async () => {
+              assert.fail(
+                `only GitLab in the chart: ${await page.locator(".legend-item").allTextContents()}`,
+              );
+            });
           const legend = await page.locator(".legend-item").allTextContents();
-          assert.equal(legend.length, 1, `only GitLab in the chart: ${legend}`);
           const chartTotal = Number(legend[0]!.replace(/\D/g, ""));
           assert.equal(await cardCount(), chartTotal, "the list and the chart count the same changes");
           await page.fill('input[name="tag"]', "prod");
@@ -353,8 +361,19 @@ browserTest(
             chartTotal,
           );
           const narrowed = await cardCount();
-          const legend2 = await page.locator(".legend-item").allTextContents();
-          assert.equal(Number(legend2[0]!.replace(/\D/g, "")), narrowed);
+          await page.waitForFunction(
+            (want) =>
+              Number(document.querySelector(".legend-item")?.textContent?.replace(/\D/g, "")) === want,
+            narrowed,
+            { timeout: 5_000 },
+          ).catch(async () => {
+            const legend2 = await page.locator(".legend-item").allTextContents();
+            assert.equal(
+              Number(legend2[0]!.replace(/\D/g, "")),
+              narrowed,
+              "the chart counts what the list shows",
+            );
+          });
           const api = await (await stack.api(
             `/api/events?connector=gitlab&tag=prod&from=${new Date(Date.now() - 86400_000).toISOString()}`,
           )).json();

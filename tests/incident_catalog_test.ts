@@ -8,11 +8,13 @@ import assert from "node:assert/strict";
 import {
   atWidths,
   browserTest,
+  countReaches,
   incidentChange,
   overflowsSideways,
   publishChanges,
   SHOTS,
   signIn,
+  textMatching,
 } from "@painchain/testing/browser";
 import { json, waitFor } from "@painchain/testing";
 
@@ -108,17 +110,17 @@ browserTest("service catalog screen: file rules read-only, rules edited, moved, 
         document.activeElement?.getAttribute("aria-label") === "Move rule 3 down"
       );
       await page.keyboard.press("Enter");
-      assert.match((await row(2).textContent())!, /acme\/\*/, "the catch-all is last");
-      assert.match((await row(0).textContent())!, /acme\/checkout/);
+      await textMatching(row(2), /acme\/\*/); // the catch-all is last
+      await textMatching(row(0), /acme\/checkout/);
       // Edit: payments is "payments", not "pay".
       await row(1).locator('button:has-text("Edit")').click();
       await page.fill('.rule-form input[name="rule-service"]', "payments");
       await page.click('.rule-form button:has-text("Keep this rule")');
-      assert.match((await row(1).textContent())!, /service payments/);
+      await textMatching(row(1), /service payments/);
       // A rule added and removed again.
       await addRule({ tag: "legacy", team: "team-legacy" });
       await row(3).locator('button:has-text("Remove")').click();
-      assert.equal(await page.locator(".catalog ol.rules:not(.file-rules) > li").count(), 3);
+      await countReaches(page, ".catalog ol.rules:not(.file-rules) > li", 3);
       await atWidths(page, async (w) => {
         assert.ok(!(await overflowsSideways(page)), `the catalog fits ${w} px`);
         await page.screenshot({ path: `${SHOTS}/catalog-${w}.png`, fullPage: true });
@@ -149,9 +151,9 @@ browserTest("service catalog screen: file rules read-only, rules edited, moved, 
 
     await t.step("Discard puts the saved rules back", async () => {
       await row(2).locator('button:has-text("Remove")').click();
-      assert.equal(await page.locator(".catalog ol.rules:not(.file-rules) > li").count(), 2);
+      await countReaches(page, ".catalog ol.rules:not(.file-rules) > li", 2);
       await page.click('.catalog-bar button:has-text("Discard")');
-      assert.equal(await page.locator(".catalog ol.rules:not(.file-rules) > li").count(), 3);
+      await countReaches(page, ".catalog ol.rules:not(.file-rules) > li", 3);
       assert.equal(await page.locator('.catalog-bar :text("Unsaved changes")').count(), 0);
     });
 
