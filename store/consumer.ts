@@ -56,10 +56,15 @@ export interface ConsumerOptions {
 const COMMA = new TextEncoder().encode(",");
 const CLOSE = new TextEncoder().encode("]}");
 
-/** SQLSTATE classes that mean "this data is bad", not "the database is away". */
-function isDataError(err: unknown): boolean {
+/**
+ * SQLSTATEs that mean "this data is bad", not "the database is away or misconfigured": data exceptions (22),
+ * integrity violations (23), program limits (54, e.g. a vector too long) and 42601, which is how Postgres refuses
+ * a malformed tsvector. The rest of class 42 (a missing table or function, a revoked privilege) is the database's
+ * state, not the data's: those batches are retried, never dead-lettered.
+ */
+export function isDataError(err: unknown): boolean {
   const code = (err as { code?: string })?.code;
-  return typeof code === "string" && /^(22|23|42|54)/.test(code);
+  return typeof code === "string" && (/^(22|23|54)/.test(code) || code === "42601");
 }
 
 /** Redelivery delays of an unacknowledged message: soon after a store crash, then less often. */

@@ -160,6 +160,35 @@ Deno.test("store ingests through JetStream", async (t) => {
       await publishAll(tn.nats.js, subject, [sampleEvent(999_999)]);
       await waitFor(async () => (await count()) === before + 2001, 10_000, "store still up");
     });
+
+    await t.step(
+      "a database that refuses the write itself (not the data) dead-letters nothing: retried",
+      async () => {
+        const before = await count();
+        const dead = store.stats.deadLettered;
+        const retried = store.stats.retried;
+        // An operator's slip or a half-applied upgrade: the write function is missing (SQLSTATE 42883).
+        await sql`ALTER FUNCTION change_events_write(jsonb) RENAME TO change_events_write_away`;
+        try {
+          await publishAll(
+            tn.nats.js,
+            subject,
+            Array.from({ length: 50 }, (_, i) => sampleEvent(300_000 + i)),
+          );
+          await waitFor(() => store.stats.retried > retried, 10_000, "a failed write, retried");
+          assert.equal(store.stats.deadLettered, dead, "nothing dead-lettered");
+          assert.equal(await count(), before);
+        } finally {
+          await sql`ALTER FUNCTION change_events_write_away(jsonb) RENAME TO change_events_write`;
+        }
+        await waitFor(
+          async () => (await count()) === before + 50,
+          20_000,
+          "stored once the function is back",
+        );
+        assert.equal(store.stats.deadLettered, dead);
+      },
+    );
   } finally {
     await store.stop();
     await sql.end();
