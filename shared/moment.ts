@@ -1,6 +1,7 @@
 /**
  * Times as people paste them from a pager or a chat: ISO 8601, "2026-11-30 14:05[:07] [UTC|Z|+01:00]", RFC 2822
- * ("Mon, 30 Nov 2026 14:05:07 GMT"), epoch seconds or milliseconds, "14:05" (today, UTC), and "10m ago".
+ * ("Mon, 30 Nov 2026 14:05:07 GMT"), epoch seconds or milliseconds, "14:05" (today, UTC), "10m ago", "an hour
+ * ago" and "now".
  * Windows are "90s", "30m", "2h", "1d". Both are shared by the API and the dashboard.
  */
 
@@ -30,10 +31,17 @@ export function parseMoment(text: string, now: Date = new Date()): Date | null {
   // Epoch seconds (10 digits) or milliseconds (13 digits).
   if (/^\d{10}(\.\d+)?$/.test(t)) return valid(new Date(Number(t) * 1000));
   if (/^\d{13}$/.test(t)) return valid(new Date(Number(t)));
-  // "10m ago", "2 hours ago".
-  const ago = /^(\d+(?:\.\d+)?)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)\s+ago$/i
-    .exec(t);
-  if (ago) return new Date(now.getTime() - Number(ago[1]) * UNITS[ago[2]!.toLowerCase()[0]!]!);
+  // "now", "just now": what an engineer types while it is still breaking.
+  if (/^(?:just |right )?now$/i.test(t)) return new Date(now);
+  // "10m ago", "2 hours ago", "an hour ago".
+  const ago =
+    /^(\d+(?:\.\d+)?|an?)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)\s+ago$/i.exec(
+      t,
+    );
+  if (ago) {
+    const n = /^an?$/i.test(ago[1]!) ? 1 : Number(ago[1]);
+    return valid(new Date(now.getTime() - n * UNITS[ago[2]!.toLowerCase()[0]!]!));
+  }
   // "14:05" or "14:05:07" [UTC]: today, in UTC.
   const clock = /^(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(?:UTC|Z)?$/i.exec(t);
   if (clock) {

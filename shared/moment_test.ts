@@ -16,7 +16,14 @@ Deno.test("parseMoment() reads the times people paste", () => {
   assert.equal(iso("14:05"), "2026-11-30T14:05:00.000Z");
   assert.equal(iso("10m ago"), "2026-11-30T14:50:00.000Z");
   assert.equal(iso("2 hours ago"), "2026-11-30T13:00:00.000Z");
-  for (const bad of ["", "yesterday-ish", "25:99", "2026-13-45 10:00", "0"]) {
+  assert.equal(iso("an hour ago"), "2026-11-30T14:00:00.000Z");
+  assert.equal(iso("a minute ago"), "2026-11-30T14:59:00.000Z");
+  for (const n of ["now", "Now", " just now ", "right now"]) {
+    assert.equal(iso(n), "2026-11-30T15:00:00.000Z", n);
+  }
+  for (
+    const bad of ["", "yesterday-ish", "25:99", "2026-13-45 10:00", "0", "nowish", "a ago", "1e400 hours ago"]
+  ) {
     assert.equal(iso(bad), null, bad);
   }
 });

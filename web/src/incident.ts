@@ -170,7 +170,7 @@ export function readBack(text: string, now = Date.now(), zoneOffsetMin?: number)
     return {
       ok: false,
       message:
-        "Not a time PainChain can read. Try 2026-11-30 14:05 UTC, an ISO time, 14:05 (today, UTC) or 10m ago.",
+        "Not a time PainChain can read. Try 2026-11-30 14:05 UTC, an ISO time, 14:05 (today, UTC), 10m ago or now.",
     };
   }
   const iso = d.toISOString();

@@ -275,7 +275,7 @@ export function Answer() {
         <p class="muted small">
           Times it reads: <code>2026-11-30 14:05 UTC</code>, <code>2026-11-30T14:05:00+01:00</code>,{" "}
           <code>Mon, 30 Nov 2026 14:05:07 GMT</code>, epoch seconds or milliseconds, <code>14:05</code>{" "}
-          (today, UTC) and <code>10m ago</code>. A time without a zone is read as UTC.
+          (today, UTC), <code>10m ago</code> and <code>now</code>. A time without a zone is read as UTC.
         </p>
       </div>
     );
