@@ -178,9 +178,12 @@ pipelineTest(
         }&service=checkout&environment=production`,
       );
       assert.equal(pasted.changes[0].event.id, culprit.id);
-      const bad = await pl.app.request("/api/investigate?at=around%20lunch");
-      assert.equal(bad.status, 400);
-      assert.match((await bad.json()).detail, /give a time/);
+      for (const at of ["around lunch", "99999999999999999999 days ago"]) {
+        const bad = await pl.app.request(`/api/investigate?at=${encodeURIComponent(at)}`);
+        assert.equal(bad.status, 400, at);
+        assert.match((await bad.json()).detail, /give a time/);
+      }
+      assert.ok((await get("/api/investigate?at=now")).changes, "now is a time");
       // Weights are adjustable per request: with only time counting, the closest change leads.
       const timeOnly = await get(
         `/api/investigate?at=${AT.toISOString()}&service=checkout&weights=service:0,environment:0,otherEnvironment:0,kind:0,failed:0,person:0,chain:0`,
