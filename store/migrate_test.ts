@@ -36,6 +36,7 @@ Deno.test("006 partitions a populated change_events, keeping every row and the h
       "007_planner_costs.sql",
       "008_search_vector_from_store.sql",
       "009_five_minute_counts.sql",
+      "010_truncate_keeps_counts.sql",
     ]);
     const after =
       await sql`SELECT connector, id, occurred_at, version, title FROM change_events ORDER BY 1, 2`;

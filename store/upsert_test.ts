@@ -27,6 +27,7 @@ Deno.test("upsertEvents()", async (t) => {
         "007_planner_costs.sql",
         "008_search_vector_from_store.sql",
         "009_five_minute_counts.sql",
+        "010_truncate_keeps_counts.sql",
       ]);
       assert.deepEqual(await migrate(sql), []);
     });
