@@ -25,22 +25,18 @@ END $$;
 CREATE OR REPLACE TRIGGER change_events_truncated AFTER TRUNCATE ON change_events
   FOR EACH STATEMENT EXECUTE FUNCTION change_events_truncated();
 
--- Statement triggers are not cloned to partitions: each month's gets its own, now and when it is made.
-CREATE OR REPLACE FUNCTION change_events_ensure_partition(t timestamptz) RETURNS text LANGUAGE plpgsql AS $$
+-- Statement triggers are not cloned to partitions: each month's gets its own, now and when it is made. The
+-- partition maker of 006 keeps its name under change_events_make_partition; this one adds the trigger (once).
+ALTER FUNCTION change_events_ensure_partition(timestamptz) RENAME TO change_events_make_partition;
+CREATE FUNCTION change_events_ensure_partition(t timestamptz) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
-  lo timestamptz := date_trunc('month', t, 'UTC');
-  hi timestamptz := lo + interval '1 month';
-  name text := 'change_events_p' || to_char(lo AT TIME ZONE 'UTC', 'YYYYMM');
+  name text := change_events_make_partition(t);
 BEGIN
-  IF to_regclass(name) IS NOT NULL THEN RETURN name; END IF;
-  PERFORM pg_advisory_xact_lock(4242003);
-  EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF change_events FOR VALUES FROM (%L) TO (%L)',
-    name, lo, hi);
-  EXECUTE format('CREATE OR REPLACE TRIGGER change_events_truncated AFTER TRUNCATE ON %I
-    FOR EACH STATEMENT EXECUTE FUNCTION change_events_truncated()', name);
-  RETURN name;
-EXCEPTION WHEN duplicate_table OR unique_violation THEN
-  -- Another store made it at the same moment.
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass(name) AND tgname = 'change_events_truncated')
+  THEN
+    EXECUTE format('CREATE OR REPLACE TRIGGER change_events_truncated AFTER TRUNCATE ON %I
+      FOR EACH STATEMENT EXECUTE FUNCTION change_events_truncated()', name);
+  END IF;
   RETURN name;
 END $$;
 
