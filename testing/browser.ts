@@ -14,7 +14,7 @@ import {
   type Nats,
   openNats,
 } from "@painchain/shared/internal";
-import { createTestDb, NATS_URL } from "./helpers.ts";
+import { createTestDb, NATS_URL, waitFor } from "./helpers.ts";
 import { ROOT, type Stack, startStack } from "./stack.ts";
 import { skipWithout } from "./tools.ts";
 
@@ -141,13 +141,12 @@ export function overflowsSideways(page: Page): Promise<boolean> {
  * machine, so a read right after a click can see the page before it). Fails with the last text seen.
  */
 export async function textMatching(locator: Locator, re: RegExp, timeout = 10_000): Promise<string> {
-  const until = Date.now() + timeout;
-  for (;;) {
-    const text = (await locator.textContent({ timeout })) ?? "";
-    if (re.test(text)) return text;
-    if (Date.now() > until) throw new Error(`Text never matched ${re}; last seen: ${JSON.stringify(text)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  let seen = "";
+  const read = async () => re.test(seen = (await locator.textContent({ timeout })) ?? "");
+  await waitFor(read, timeout, `text matching ${re}`).catch(() => {
+    throw new Error(`Text never matched ${re}; last seen: ${JSON.stringify(seen)}`);
+  });
+  return seen;
 }
 
 /** Waits until `selector` matches exactly `n` elements. */
